@@ -1,0 +1,15 @@
+"""The project's manage command: ``crisiscell <command>`` or ``python -m crisiscell``."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisiscell.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""The access matrix: every URL, seen by anonymous, another cell, the wrong role and the right role.
+
+Adding a URL without a row here fails ``test_every_url_has_a_matrix_row``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from crisiscell.access.policy import Role
+from crisiscell.accounts.models import Membership
+from crisiscell.tests.factories import CellFactory, comparable_page, login_client, make_staff
+from crisiscell.tests.urlwalk import all_url_names
+
+
+@dataclass
+class World:
+    cell: Any
+    other_cell: Any
+    users: dict[str, Any]
+    other_head: Any
+    other_auditor: Any
+    target: Membership
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    cell = CellFactory(code="KHI")
+    other = CellFactory(code="LHR1")
+    users = {role: make_staff(role, cell) for role in Role if role not in (Role.NATIONAL_ANALYST,)}
+    users[Role.NATIONAL_ANALYST] = make_staff(Role.NATIONAL_ANALYST, None)
+    target_user = make_staff(Role.CASE_WORKER, cell, username="target")
+    return World(
+        cell=cell,
+        other_cell=other,
+        users=users,
+        other_head=make_staff(Role.CELL_HEAD, other),
+        other_auditor=make_staff(Role.AUDITOR, other),
+        target=Membership.objects.get(user=target_user),
+    )
+
+
+def _cell(w: World) -> dict[str, Any]:
+    return {"cell_code": w.cell.code}
+
+
+def _member(w: World) -> dict[str, Any]:
+    return {"cell_code": w.cell.code, "membership_id": w.target.pk}
+
+
+@dataclass
+class Row:
+    name: str
+    kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
+    method: str = "get"
+    data: Callable[[World], dict[str, Any]] = lambda w: {}
+    public: bool = False
+    public_status: frozenset[int] = frozenset({200})
+    allowed: str | None = None  # a role in world.cell that may use it
+    wrong: str | None = None  # a role in world.cell that may not
+    other_cell_user: str = "other_head"  # who, in the other cell, holds the allowed role
+    ok_status: frozenset[int] = frozenset({200})
+    other_cell_status: frozenset[int] = frozenset({404})
+    notes: list[str] = field(default_factory=list)
+
+
+ROWS = [
+    Row("core:healthz", public=True),
+    Row("core:home", allowed=Role.DESK_OFFICER, other_cell_status=frozenset({200})),
+    Row("accounts:login", public=True),
+    Row("accounts:login_verify", public=True, public_status=frozenset({302})),
+    Row("accounts:logout", method="post", public=True, public_status=frozenset({302})),
+    Row(
+        "accounts:invitation_open",
+        kwargs=lambda w: {"token": "not-a-token"},
+        public=True,
+        public_status=frozenset({404}),
+    ),
+    Row("accounts:invitation_password", public=True, public_status=frozenset({404})),
+    Row("accounts:invitation_enrol", public=True, public_status=frozenset({404})),
+    Row("accounts:password_reset", public=True),
+    Row("accounts:password_reset_done", public=True),
+    Row(
+        "accounts:password_reset_confirm",
+        kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"},
+        public=True,
+    ),
+    Row("accounts:password_reset_complete", public=True),
+    Row(
+        "set_language",
+        method="post",
+        data=lambda w: {"language": "ur", "next": "/"},
+        public=True,
+        public_status=frozenset({302}),
+    ),
+    Row("staff:list", kwargs=_cell, allowed=Role.CELL_HEAD, wrong=Role.DESK_OFFICER),
+    Row("staff:invite", kwargs=_cell, allowed=Role.CELL_HEAD, wrong=Role.CASE_WORKER),
+    Row("staff:detail", kwargs=_member, allowed=Role.CELL_HEAD, wrong=Role.PSYCHOLOGIST),
+    Row(
+        "staff:change_role",
+        kwargs=_member,
+        method="post",
+        data=lambda w: {"role": Role.DESK_OFFICER, "version": w.target.version},
+        allowed=Role.CELL_HEAD,
+        wrong=Role.AUDITOR,
+        ok_status=frozenset({302}),
+    ),
+    Row(
+        "staff:deactivate",
+        kwargs=_member,
+        method="post",
+        allowed=Role.CELL_HEAD,
+        wrong=Role.MEDICO_LEGAL_OFFICER,
+        ok_status=frozenset({302}),
+    ),
+    Row(
+        "staff:reinvite",
+        kwargs=_member,
+        method="post",
+        allowed=Role.CELL_HEAD,
+        wrong=Role.LEGAL_ADVISER,
+    ),
+    # A cell auditor of another cell may open the log but sees only that cell's events
+    # (test_audit_views checks the scoping); the matrix checks the section rule.
+    Row(
+        "audit:log",
+        allowed=Role.AUDITOR,
+        wrong=Role.CELL_HEAD,
+        other_cell_user="other_auditor",
+        other_cell_status=frozenset({200}),
+    ),
+]
+ROWS_BY_NAME = {row.name: row for row in ROWS}
+
+
+def _request(client: Client, row: Row, w: World) -> Any:
+    url = reverse(row.name, kwargs=row.kwargs(w))
+    call = getattr(client, row.method)
+    return call(url, row.data(w)) if row.method == "post" else call(url)
+
+
+def test_every_url_has_a_matrix_row() -> None:
+    missing = sorted(set(all_url_names()) - set(ROWS_BY_NAME))
+    assert not missing, f"URLs without an access-matrix row: {missing}"
+    stale = sorted(set(ROWS_BY_NAME) - set(all_url_names()))
+    assert not stale, f"Matrix rows for URLs that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.name)
+def test_anonymous(row: Row, world: World) -> None:
+    response = _request(Client(), row, world)
+    if row.public:
+        assert response.status_code in row.public_status
+        assert response.status_code < 500
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if not r.public], ids=lambda r: r.name)
+def test_password_without_second_factor_never_reaches_the_page(row: Row, world: World) -> None:
+    user = world.users[row.allowed or Role.CELL_HEAD]
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    response = _request(client, row, world)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if not r.public], ids=lambda r: r.name)
+def test_without_membership(row: Row, world: World) -> None:
+    user = make_staff(Role.DESK_OFFICER, world.cell, username="former")
+    Membership.objects.filter(user=user).update(is_active=False)
+    response = _request(login_client(user), row, world)
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if not r.public], ids=lambda r: r.name)
+def test_other_cell(row: Row, world: World) -> None:
+    user = getattr(world, row.other_cell_user)
+    response = _request(login_client(user), row, world)
+    assert response.status_code in row.other_cell_status
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if not r.public and r.wrong], ids=lambda r: r.name)
+def test_wrong_role(row: Row, world: World) -> None:
+    response = _request(login_client(world.users[row.wrong]), row, world)
+    assert response.status_code in {403, 404}
+
+
+@pytest.mark.parametrize("row", [r for r in ROWS if not r.public], ids=lambda r: r.name)
+def test_allowed_role(row: Row, world: World) -> None:
+    response = _request(login_client(world.users[row.allowed]), row, world)
+    assert response.status_code in row.ok_status
+
+
+def test_missing_and_forbidden_objects_look_the_same(world: World) -> None:
+    head = login_client(world.users[Role.CELL_HEAD])
+    forbidden = head.get(reverse("staff:list", kwargs={"cell_code": world.other_cell.code}))
+    missing = head.get(reverse("staff:list", kwargs={"cell_code": "NOPE"}))
+    missing_member = head.get(
+        reverse(
+            "staff:detail", kwargs={"cell_code": world.cell.code, "membership_id": uuid.uuid4()}
+        )
+    )
+    assert forbidden.status_code == missing.status_code == missing_member.status_code == 404
+    assert comparable_page(forbidden.content) == comparable_page(missing.content)

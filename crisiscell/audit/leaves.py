@@ -1,0 +1,79 @@
+"""The exact bytes of an audit event that the Merkle tree commits to.
+
+A leaf is a compact JSON array (unambiguous, stable across databases):
+
+    ["crisiscell-audit-leaf-v1", index, event id, time in microseconds since the
+     Unix epoch (UTC), action, actor id, actor label, cell id (hex), object type,
+     object reference, request id, client address, details]
+
+The leaf index is part of the leaf, so moving an event to another position
+changes its hash.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from crisiscell.audit.models import LEAF_FORMAT
+
+# The columns a leaf is made of, in order, as ``values_list`` names them.
+EVENT_FIELDS = (
+    "id",
+    "at",
+    "action",
+    "actor_id",
+    "actor_label",
+    "cell_id",
+    "object_type",
+    "object_ref",
+    "request_id",
+    "client_ip",
+    "details",
+)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def micros(at: datetime) -> int:
+    return (at - _EPOCH) // _MICROSECOND
+
+
+def leaf_bytes(index: int, row: tuple[object, ...]) -> bytes:
+    """``row`` holds EVENT_FIELDS in order, as the ORM returns them."""
+    (
+        event_id,
+        at,
+        action,
+        actor_id,
+        actor_label,
+        cell_id,
+        object_type,
+        object_ref,
+        request_id,
+        client_ip,
+        details,
+    ) = row
+    if not isinstance(at, datetime):
+        raise TypeError("An audit event's time must be a datetime.")
+    cell_hex = cell_id.hex if isinstance(cell_id, uuid.UUID) else cell_id
+    return _dumps(
+        [
+            LEAF_FORMAT,
+            index,
+            event_id,
+            micros(at),
+            action,
+            actor_id,
+            actor_label,
+            cell_hex,
+            object_type,
+            object_ref,
+            request_id,
+            client_ip,
+            details,
+        ]
+    ).encode("utf-8")

@@ -1,0 +1,63 @@
+"""Fixtures shared by every test: a throw-away key ring, fast hashing, staff factories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client, override_settings
+
+from crisiscell.core import keyring
+from crisiscell.tests.factories import (
+    CellFactory,
+    UserFactory,
+    login_client,
+    make_staff,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every test run gets its own key ring; the development ring is never touched."""
+    directory = tmp_path_factory.mktemp("keys")
+    with override_settings(
+        CRISISCELL_KEY_DIR=directory,
+        # Argon2 is the production hasher (see test_settings); tests use a fast one.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        keyring.init_keyring(directory)
+        yield directory
+    keyring._cache.clear()
+
+
+@pytest.fixture
+def cell(db: None) -> Any:
+    return CellFactory(code="KHI")
+
+
+@pytest.fixture
+def other_cell(db: None) -> Any:
+    return CellFactory(code="LHR1")
+
+
+@pytest.fixture
+def staff(db: None) -> Callable[..., Any]:
+    """``staff(role, cell)`` makes an active staff member with a confirmed TOTP device."""
+    return make_staff
+
+
+@pytest.fixture
+def logged_in() -> Callable[[Any], Client]:
+    """``logged_in(user)`` returns a client past both factors (session set up directly)."""
+    return login_client
+
+
+@pytest.fixture
+def user_factory() -> Any:
+    return UserFactory

@@ -1,0 +1,25 @@
+"""Load the synthetic demo network. Idempotent; refuses to run in production."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from crisiscell.demo.network import DEMO_PASSWORD, ensure_network, ensure_staff
+
+
+class Command(BaseCommand):
+    help = "Create the demo cells and demo staff (synthetic data, public passwords)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("The demo has public passwords and never runs in production.")
+        cells = ensure_network()
+        created = ensure_staff(cells)
+        self.stdout.write(
+            f"Demo network ready: {len(cells)} cells, {created} new demo accounts. "
+            f"Password for every demo account: {DEMO_PASSWORD}. "
+            "Run `crisiscell demo_accounts` for usernames, TOTP secrets and current codes."
+        )
