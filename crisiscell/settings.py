@@ -313,5 +313,7 @@ LOGGING = {
         # Request logs name the path only; our URLs never hold identities.
         "django.request": {"level": "ERROR"},
         "django.security.DisallowedHost": {"level": "ERROR"},
+        # Failed logins are in the audit log; axes' own lines would repeat them.
+        "axes": {"level": "ERROR"},
     },
 }

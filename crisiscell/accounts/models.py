@@ -62,7 +62,8 @@ class Membership(BaseModel):
                 name="membership_unique_national_role",
             ),
             models.CheckConstraint(
-                condition=Q(cell__isnull=True) | ~Q(role__in=sorted(str(r) for r in CELL_LESS_ROLES)),
+                condition=Q(cell__isnull=True)
+                | ~Q(role__in=sorted(str(r) for r in CELL_LESS_ROLES)),
                 name="membership_cell_less_roles_have_no_cell",
             ),
             models.CheckConstraint(
