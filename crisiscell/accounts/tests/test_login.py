@@ -33,7 +33,8 @@ def password_step(client: Client, username: str, password: str = TEST_PASSWORD, 
 
 def full_login(client: Client, user, **extra):
     response = password_step(client, user.username, **extra)
-    assert response.status_code == 302 and response["Location"] == VERIFY
+    assert response.status_code == 302
+    assert response["Location"] == VERIFY
     device = TOTPDevice.objects.get(user=user)
     return client.post(VERIFY, {"token": current_code(device)}, **extra)
 

@@ -25,6 +25,13 @@ def head(cell, staff):
     return staff(Role.CELL_HEAD, cell, username="head")
 
 
+AUDIT_CREATE = "crisiscell.audit.services.AuditEvent.objects.create"
+
+
+def _url(name: str, cell, membership) -> str:
+    return reverse(name, kwargs={"cell_code": cell.code, "membership_id": membership.pk})
+
+
 def _actions() -> list[str]:
     return list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
 

@@ -24,7 +24,7 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     init_keyring(keys)
     env = {
         "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", "/tmp"),
+        "HOME": os.environ.get("HOME", str(tmp_path)),
         "CRISISCELL_ENV": "production",
         "SECRET_KEY": "x" * 64 + "production-test-secret-not-used-anywhere",
         "DATABASE_URL": "postgres://crisiscell:unused@127.0.0.1:1/crisiscell",
