@@ -10,7 +10,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTEST_WORKERS ?= 2
 
 .PHONY: help setup keys migrate demo run serve test lint format typecheck migrations-check pytest \
-        bench bench-audit messages clean
+        bench bench-audit messages clean audit-readme
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -63,6 +63,9 @@ pytest: $(VENV)/.synced ## The test suite only (DATABASE_URL picks the database)
 messages: $(VENV)/.synced ## Extract UI strings into the Urdu catalogue and compile it
 	cd crisiscell && ../$(CRISISCELL) makemessages -l ur --no-obsolete --no-location
 	cd crisiscell && ../$(CRISISCELL) compilemessages -l ur
+
+audit-readme: $(VENV)/.synced ## Regenerate the list of audit event codes
+	$(PY) scripts/audit_readme.py
 
 bench: bench-audit ## Run every benchmark
 

@@ -43,9 +43,7 @@ def _env_list(name: str, default: str = "") -> list[str]:
 
 CRISISCELL_ENV = _env("CRISISCELL_ENV", "development")
 if CRISISCELL_ENV not in {"development", "production", "test"}:
-    raise ImproperlyConfigured(
-        f"CRISISCELL_ENV must be development, production or test, not {CRISISCELL_ENV!r}."
-    )
+    raise ImproperlyConfigured(f"CRISISCELL_ENV must be development, production or test, not {CRISISCELL_ENV!r}.")
 PRODUCTION = CRISISCELL_ENV == "production"
 
 # The key ring (data-encryption master keys, audit signing key) lives outside the
@@ -104,6 +102,8 @@ INSTALLED_APPS = [
     "crisiscell.access",
     "crisiscell.audit",
     "crisiscell.cells",
+    "crisiscell.survivors",
+    "crisiscell.cases",
     "crisiscell.demo",
 ]
 
@@ -158,12 +158,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the single writer; IMMEDIATE takes the write
         # lock at BEGIN so two writers queue instead of failing half-way.
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;"
         ),
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": _env("TEST_SQLITE_NAME") or None}
+    # Tests use a file (not memory) so concurrent sessions behave as in production:
+    # WAL, a busy timeout and IMMEDIATE transactions, not shared-cache table locks.
+    DATABASES["default"]["TEST"] = {"NAME": _env("TEST_SQLITE_NAME", str(BASE_DIR / "var" / "test-crisiscell.sqlite3"))}
 elif PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production runs on PostgreSQL.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

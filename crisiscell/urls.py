@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("crisiscell.core.urls")),
     path("accounts/", include("crisiscell.accounts.urls")),
     path("", include((staff_urlpatterns, "staff"))),
+    path("", include("crisiscell.cases.urls")),
     path("audit/", include("crisiscell.audit.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -21,9 +21,7 @@ def active_memberships(user: User) -> QuerySet[Membership]:
 
     if not user.is_authenticated or not user.is_active:
         return Membership.objects.none()
-    return Membership.objects.filter(user=user, is_active=True).filter(
-        Q(cell__isnull=True) | Q(cell__is_active=True)
-    )
+    return Membership.objects.filter(user=user, is_active=True).filter(Q(cell__isnull=True) | Q(cell__is_active=True))
 
 
 def memberships_cached(user: User) -> list[Membership]:
@@ -53,10 +51,7 @@ def allows_somewhere(user: User, section: Section, action: Action) -> bool:
 def allows_in_cell(user: User, cell: Cell, section: Section, action: Action) -> bool:
     """True if a role the user holds in ``cell`` (or nationally) allows the action."""
     roles = roles_allowing(section, action)
-    return any(
-        m.role in roles and (m.cell_id is None or m.cell_id == cell.pk)
-        for m in memberships_cached(user)
-    )
+    return any(m.role in roles and (m.cell_id is None or m.cell_id == cell.pk) for m in memberships_cached(user))
 
 
 def allows_nationally(user: User, section: Section, action: Action) -> bool:
@@ -77,7 +72,5 @@ def cells_for(user: User, section: Section, action: Action) -> QuerySet[Cell]:
 
 def roles_in(user: User, cell: Cell | None) -> list[str]:
     return [
-        m.role
-        for m in memberships_cached(user)
-        if m.cell_id is None or (cell is not None and m.cell_id == cell.pk)
+        m.role for m in memberships_cached(user) if m.cell_id is None or (cell is not None and m.cell_id == cell.pk)
     ]

@@ -77,20 +77,14 @@ class InviteForm(forms.Form):
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
-        validators=[
-            RegexValidator(r"^[a-z0-9._-]{3,150}$", _("Lower-case letters, digits, dot, dash."))
-        ],
+        validators=[RegexValidator(r"^[a-z0-9._-]{3,150}$", _("Lower-case letters, digits, dot, dash."))],
     )
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"))
-    role = forms.ChoiceField(
-        label=_("Role"), choices=[(r.value, r.label) for r in CELL_ASSIGNABLE_ROLES]
-    )
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in CELL_ASSIGNABLE_ROLES])
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(
-        label=_("Role"), choices=[(r.value, r.label) for r in CELL_ASSIGNABLE_ROLES]
-    )
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in CELL_ASSIGNABLE_ROLES])
     version = forms.IntegerField(widget=forms.HiddenInput)

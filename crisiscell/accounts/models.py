@@ -40,30 +40,23 @@ class Membership(BaseModel):
     """A user holds a role in a cell. The access policy reads these rows only."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
-    cell = models.ForeignKey(
-        "cells.Cell", on_delete=models.PROTECT, null=True, blank=True, related_name="memberships"
-    )
+    cell = models.ForeignKey("cells.Cell", on_delete=models.PROTECT, null=True, blank=True, related_name="memberships")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
-    created_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "cell", "role"], name="membership_unique_user_cell_role"
-            ),
+            models.UniqueConstraint(fields=["user", "cell", "role"], name="membership_unique_user_cell_role"),
             models.UniqueConstraint(
                 fields=["user", "role"],
                 condition=Q(cell__isnull=True),
                 name="membership_unique_national_role",
             ),
             models.CheckConstraint(
-                condition=Q(cell__isnull=True)
-                | ~Q(role__in=sorted(str(r) for r in CELL_LESS_ROLES)),
+                condition=Q(cell__isnull=True) | ~Q(role__in=sorted(str(r) for r in CELL_LESS_ROLES)),
                 name="membership_cell_less_roles_have_no_cell",
             ),
             models.CheckConstraint(

@@ -24,11 +24,7 @@ def staff_list_for(actor: User, cell: Cell) -> QuerySet[Membership]:
         object_type="cell",
         object_ref=cell.code,
     )
-    return (
-        Membership.objects.filter(cell=cell)
-        .select_related("user")
-        .order_by("-is_active", "role", "user__username")
-    )
+    return Membership.objects.filter(cell=cell).select_related("user").order_by("-is_active", "role", "user__username")
 
 
 def pending_invitations(cell: Cell) -> QuerySet[Invitation]:
@@ -44,11 +40,7 @@ def membership_get_for_admin(actor: User, cell: Cell, membership_id: str) -> Mem
     """A membership of this cell the actor may administer; 404 otherwise."""
     if not allows_in_cell(actor, cell, Section.ADMINISTRATION, Action.EDIT):
         raise Http404
-    membership = (
-        Membership.objects.filter(pk=membership_id, cell=cell)
-        .select_related("user", "cell")
-        .first()
-    )
+    membership = Membership.objects.filter(pk=membership_id, cell=cell).select_related("user", "cell").first()
     if membership is None:
         raise Http404
     return membership

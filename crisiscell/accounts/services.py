@@ -25,9 +25,7 @@ from crisiscell.cells.models import Cell
 
 INVITATION_LIFETIME = timedelta(days=3)
 # Roles a cell head may give inside the cell.
-CELL_ASSIGNABLE_ROLES = [r for r in Role if r not in CELL_LESS_ROLES | NATIONAL_OPTIONAL_ROLES] + [
-    Role.AUDITOR
-]
+CELL_ASSIGNABLE_ROLES = [r for r in Role if r not in CELL_LESS_ROLES | NATIONAL_OPTIONAL_ROLES] + [Role.AUDITOR]
 
 
 def token_digest(token: str) -> str:
@@ -47,9 +45,7 @@ def _require_admin(actor: User, cell: Cell) -> None:
 
 def _issue_invitation(*, user: User, actor: User) -> IssuedInvitation:
     now = timezone.now()
-    Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
+    Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         user=user,
@@ -137,9 +133,7 @@ def assert_membership_admin(actor: User, membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_change_role(
-    *, actor: User, membership: Membership, role: str, expected_version: int
-) -> Membership:
+def membership_change_role(*, actor: User, membership: Membership, role: str, expected_version: int) -> Membership:
     """Change the role a staff member holds in the cell. Audits ``admin.role_changed``."""
     assert_membership_admin(actor, membership)
     if role not in CELL_ASSIGNABLE_ROLES:
@@ -241,12 +235,8 @@ def invitation_accept(*, invitation: Invitation, password_hash: str, device: TOT
     user.save(update_fields=["password"])
     locked.used_at = timezone.now()
     locked.save(update_fields=["used_at"])
-    audit_record(
-        action="auth.invitation_accepted", actor=user, object_type="user", object_ref=str(user.pk)
-    )
-    audit_record(
-        action="auth.otp_enrolled", actor=user, object_type="user", object_ref=str(user.pk)
-    )
+    audit_record(action="auth.invitation_accepted", actor=user, object_type="user", object_ref=str(user.pk))
+    audit_record(action="auth.otp_enrolled", actor=user, object_type="user", object_ref=str(user.pk))
     return user
 
 

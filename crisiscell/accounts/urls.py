@@ -16,11 +16,7 @@ urlpatterns = [
     path("password-reset/", public(views.PasswordResetView.as_view()), name="password_reset"),
     path(
         "password-reset/sent/",
-        public(
-            auth_views.PasswordResetDoneView.as_view(
-                template_name="accounts/password_reset_done.html"
-            )
-        ),
+        public(auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")),
         name="password_reset_done",
     ),
     path(
@@ -30,11 +26,7 @@ urlpatterns = [
     ),
     path(
         "password-reset/complete/",
-        public(
-            auth_views.PasswordResetCompleteView.as_view(
-                template_name="accounts/password_reset_complete.html"
-            )
-        ),
+        public(auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")),
         name="password_reset_complete",
     ),
 ]

@@ -38,9 +38,7 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     return reverse("core:home")
 
 
-def _complete_login(
-    request: HttpRequest, user: User, device: TOTPDevice, next_url: str
-) -> HttpResponse:
+def _complete_login(request: HttpRequest, user: User, device: TOTPDevice, next_url: str) -> HttpResponse:
     with transaction.atomic():
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         otp_login(request, device)
@@ -63,17 +61,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
             password=form.cleaned_data["password"],
         )
         if isinstance(user, User) and TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            sessions.preauth_start(
-                request.session, user.pk, _safe_next(request, request.GET.get("next"))
-            )
+            sessions.preauth_start(request.session, user.pk, _safe_next(request, request.GET.get("next")))
             return redirect("accounts:login_verify")
         with transaction.atomic():
             audit_record(action="auth.login_failed", actor=None, actor_label="anonymous")
         # One message for unknown user, wrong password, inactive account and missing
         # second factor: the response says nothing about which it was.
-        form.add_error(
-            None, _("That username and password do not match an account that can log in.")
-        )
+        form.add_error(None, _("That username and password do not match an account that can log in."))
     return render(request, "accounts/login.html", {"form": form})
 
 
@@ -93,9 +87,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             request.session.pop(sessions.PREAUTH, None)
             return _complete_login(request, user, device, state["next"])
         with transaction.atomic():
-            audit_record(
-                action="auth.otp_failed", actor=user, object_type="user", object_ref=str(user.pk)
-            )
+            audit_record(action="auth.otp_failed", actor=user, object_type="user", object_ref=str(user.pk))
         if sessions.preauth_failed(request.session):
             messages.error(request, _("Too many wrong codes. Enter your password again."))
             return redirect("accounts:login")
@@ -106,9 +98,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login_verify.html", {"form": form})
 
 
-def locked_out(
-    request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None
-) -> HttpResponse:
+def locked_out(request: HttpRequest, response: HttpResponse | None = None, credentials: Any = None) -> HttpResponse:
     """What a locked-out username and address pair sees (axes' lockout callable)."""
     return render(request, "accounts/locked_out.html", status=429)
 
@@ -159,9 +149,7 @@ def invitation_password(request: HttpRequest) -> HttpResponse:
         state["device_id"] = device.pk
         request.session[sessions.INVITATION] = state
         return redirect("accounts:invitation_enrol")
-    return render(
-        request, "accounts/invitation_password.html", {"form": form, "invitation": invitation}
-    )
+    return render(request, "accounts/invitation_password.html", {"form": form, "invitation": invitation})
 
 
 @public
@@ -170,9 +158,7 @@ def invitation_enrol(request: HttpRequest) -> HttpResponse:
     invitation = _invitation_from_session(request)
     state = request.session.get(sessions.INVITATION) or {}
     device = (
-        TOTPDevice.objects.filter(
-            pk=state.get("device_id"), user=invitation.user, confirmed=False
-        ).first()
+        TOTPDevice.objects.filter(pk=state.get("device_id"), user=invitation.user, confirmed=False).first()
         if invitation
         else None
     )
@@ -190,9 +176,7 @@ def invitation_enrol(request: HttpRequest) -> HttpResponse:
             request.session.pop(sessions.INVITATION, None)
             messages.success(request, _("Your account is ready."))
             return _complete_login(request, user, device, reverse("core:home"))
-        form.add_error(
-            "token", _("That code is not right. Check the app was set up from this page.")
-        )
+        form.add_error("token", _("That code is not right. Check the app was set up from this page."))
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=5, border=2, dark="#111")
     secret = device.config_url.split("secret=")[1].split("&")[0]
     return render(
@@ -214,9 +198,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         with transaction.atomic():
-            audit_record(
-                action="auth.password_reset_requested", actor=None, actor_label="anonymous"
-            )
+            audit_record(action="auth.password_reset_requested", actor=None, actor_label="anonymous")
         return super().form_valid(form)
 
 
@@ -266,9 +248,7 @@ def staff_invite(request: HttpRequest, cell_code: str) -> HttpResponse:
         except ValidationError as error:
             _attach_errors(form, error)
         else:
-            link = request.build_absolute_uri(
-                reverse("accounts:invitation_open", args=[issued.token])
-            )
+            link = request.build_absolute_uri(reverse("accounts:invitation_open", args=[issued.token]))
             return render(
                 request,
                 "accounts/invitation_issued.html",
@@ -337,9 +317,7 @@ def staff_deactivate(request: HttpRequest, cell_code: str, membership_id: str) -
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(
-            request, _("Access removed; every session of this staff member has ended.")
-        )
+        messages.success(request, _("Access removed; every session of this staff member has ended."))
     return redirect("staff:list", cell_code=cell.code)
 
 

@@ -37,9 +37,7 @@ class Cell(BaseModel):
         _("code"),
         max_length=6,
         unique=True,
-        validators=[
-            RegexValidator(r"^[A-Z][A-Z0-9]{1,5}$", _("Two to six capital letters or digits."))
-        ],
+        validators=[RegexValidator(r"^[A-Z][A-Z0-9]{1,5}$", _("Two to six capital letters or digits."))],
     )
     name = models.CharField(_("name"), max_length=200)
     city = models.CharField(_("city"), max_length=100)
@@ -47,12 +45,8 @@ class Cell(BaseModel):
     address = models.TextField(_("address"))
     phone_numbers = models.JSONField(_("phone numbers"), default=list, blank=True)
     open_24_7 = models.BooleanField(_("open 24 hours, 7 days"), default=True)
-    latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
-    longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     police_reporting_centre = models.ForeignKey(
         PoliceReportingCentre,
         on_delete=models.PROTECT,

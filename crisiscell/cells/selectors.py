@@ -20,11 +20,7 @@ def cell_get_for(actor: User, code: str, section: Section, action: Action = Acti
 
     A cell that does not exist and a cell the actor may not see look the same.
     """
-    cell = (
-        Cell.objects.filter(code=code, is_active=True)
-        .select_related("police_reporting_centre")
-        .first()
-    )
+    cell = Cell.objects.filter(code=code, is_active=True).select_related("police_reporting_centre").first()
     if cell is None or not allows_in_cell(actor, cell, section, action):
         raise Http404
     return cell

@@ -58,9 +58,7 @@ class SigningKey:
         return self.private_key.public_key()
 
     def public_pem(self) -> bytes:
-        return self.public_key.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
+        return self.public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 class Keyring:
@@ -70,15 +68,11 @@ class Keyring:
         if data.get("version") != FORMAT_VERSION:
             raise KeyringError("Unknown key ring format version.")
         self._data = data
-        self.master_keys: dict[str, bytes] = {
-            entry["id"]: _unb64(entry["key"]) for entry in data["master_keys"]
-        }
+        self.master_keys: dict[str, bytes] = {entry["id"]: _unb64(entry["key"]) for entry in data["master_keys"]}
         self.active_master_id: str = data["active_master"]
         self.signing_keys: dict[str, SigningKey] = {}
         for entry in data["signing_keys"]:
-            private = serialization.load_pem_private_key(
-                entry["private_pem"].encode("ascii"), password=None
-            )
+            private = serialization.load_pem_private_key(entry["private_pem"].encode("ascii"), password=None)
             if not isinstance(private, Ed25519PrivateKey):
                 raise KeyringError("A signing key in the key ring is not an Ed25519 key.")
             self.signing_keys[entry["id"]] = SigningKey(entry["id"], private)
@@ -189,8 +183,7 @@ class _Cache:
             mtime = path.stat().st_mtime
         except FileNotFoundError:
             raise KeyringError(
-                f"No key ring at {path}. Create one with `crisiscell keys_init` "
-                "or restore it from its backup."
+                f"No key ring at {path}. Create one with `crisiscell keys_init` or restore it from its backup."
             ) from None
         with self._lock:
             cached = self._entries.get(path)

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from crisiscell.access.decorators import public, staff
 from crisiscell.access.policy import Action, Role, Section
-from crisiscell.access.scoping import allows_somewhere, memberships_cached
+from crisiscell.access.scoping import allows_in_cell, allows_somewhere, memberships_cached
 from crisiscell.accounts.models import User
 
 
@@ -31,12 +31,22 @@ def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     memberships = memberships_cached(user)
     administered = sorted({m.cell.code for m in memberships if m.cell and m.role == Role.CELL_HEAD})
+    cells = {m.cell.code: m.cell for m in memberships if m.cell}
+    cell_links = [
+        {
+            "cell": cell,
+            "cases": allows_in_cell(user, cell, Section.CASE, Action.VIEW),
+            "intake": allows_in_cell(user, cell, Section.IDENTITY, Action.EDIT),
+        }
+        for _code, cell in sorted(cells.items())
+    ]
     return render(
         request,
         "core/home.html",
         {
             "memberships": memberships,
             "administered": administered,
+            "cell_links": cell_links,
             "can_audit": allows_somewhere(user, Section.AUDIT, Action.VIEW),
         },
     )

@@ -93,11 +93,7 @@ class DemoAccount:
 
 
 def demo_accounts() -> list[DemoAccount]:
-    accounts = [
-        DemoAccount(demo_username(c.code, role), role, c.code)
-        for c in DEMO_CELLS
-        for role in CELL_ROLES
-    ]
+    accounts = [DemoAccount(demo_username(c.code, role), role, c.code) for c in DEMO_CELLS for role in CELL_ROLES]
     accounts += [DemoAccount(username, role, None) for username, role in NATIONAL_ACCOUNTS]
     return accounts
 

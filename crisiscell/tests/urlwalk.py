@@ -8,9 +8,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver
 
 
-def walk(
-    patterns: list[Any] | None = None, namespace: str = ""
-) -> Iterator[tuple[str, Callable[..., Any], str]]:
+def walk(patterns: list[Any] | None = None, namespace: str = "") -> Iterator[tuple[str, Callable[..., Any], str]]:
     """Yield (qualified name or '', view callback, route) for every URL pattern."""
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):

@@ -16,6 +16,8 @@ from django.urls import reverse
 
 from crisiscell.access.policy import Role
 from crisiscell.accounts.models import Membership
+from crisiscell.cases.services import case_register, draft_save
+from crisiscell.cases.tests.helpers import intake_data
 from crisiscell.tests.factories import CellFactory, comparable_page, login_client, make_staff
 from crisiscell.tests.urlwalk import all_url_names
 
@@ -27,7 +29,11 @@ class World:
     users: dict[str, Any]
     other_head: Any
     other_auditor: Any
+    other_desk: Any
     target: Membership
+    case: Any
+    draft: Any
+    consent: Any
 
 
 @pytest.fixture
@@ -37,18 +43,32 @@ def world(db: None) -> World:
     users = {role: make_staff(role, cell) for role in Role if role not in (Role.NATIONAL_ANALYST,)}
     users[Role.NATIONAL_ANALYST] = make_staff(Role.NATIONAL_ANALYST, None)
     target_user = make_staff(Role.CASE_WORKER, cell, username="target")
+    desk = users[Role.DESK_OFFICER]
+    case = case_register(actor=desk, cell=cell, data=intake_data())
     return World(
         cell=cell,
         other_cell=other,
         users=users,
         other_head=make_staff(Role.CELL_HEAD, other),
         other_auditor=make_staff(Role.AUDITOR, other),
+        other_desk=make_staff(Role.DESK_OFFICER, other),
         target=Membership.objects.get(user=target_user),
+        case=case,
+        draft=draft_save(actor=desk, cell=cell, answers={"name": ["Draft (synthetic)"]}),
+        consent=case.consents.get(),
     )
 
 
 def _cell(w: World) -> dict[str, Any]:
     return {"cell_code": w.cell.code}
+
+
+def _case(w: World) -> dict[str, Any]:
+    return {"code": w.case.code}
+
+
+def _draft(w: World) -> dict[str, Any]:
+    return {"cell_code": w.cell.code, "draft_id": w.draft.pk}
 
 
 def _member(w: World) -> dict[str, Any]:
@@ -71,6 +91,7 @@ class Row:
     notes: list[str] = field(default_factory=list)
 
 
+# fmt: off
 ROWS = [
     Row("core:healthz", public=True),
     Row("core:home", allowed=Role.DESK_OFFICER, other_cell_status=frozenset({200})),
@@ -127,6 +148,26 @@ ROWS = [
         allowed=Role.CELL_HEAD,
         wrong=Role.LEGAL_ADVISER,
     ),
+    Row("cases:list", kwargs=_cell, allowed=Role.DESK_OFFICER, wrong=Role.AUDITOR,
+        other_cell_user="other_desk"),
+    Row("cases:intake", kwargs=_cell, allowed=Role.DESK_OFFICER, wrong=Role.EVIDENCE_CUSTODIAN,
+        other_cell_user="other_desk"),
+    Row("cases:intake_draft", kwargs=_draft, allowed=Role.DESK_OFFICER, wrong=Role.PSYCHOLOGIST,
+        other_cell_user="other_desk"),
+    Row("cases:intake_discard", kwargs=_draft, method="post", allowed=Role.DESK_OFFICER,
+        wrong=Role.MEDICO_LEGAL_OFFICER, other_cell_user="other_desk", ok_status=frozenset({302})),
+    Row("cases:detail", kwargs=_case, allowed=Role.DESK_OFFICER, wrong=Role.AUDITOR,
+        other_cell_user="other_desk"),
+    Row("cases:edit", kwargs=_case, allowed=Role.CASE_WORKER, wrong=Role.PSYCHOLOGIST,
+        other_cell_user="other_desk"),
+    Row("cases:consent_add", kwargs=_case, method="post",
+        data=lambda w: {"purpose": "photographs", "decision": "given", "given_by": "survivor",
+                        "method": "verbal", "child_assent": "n/a"},
+        allowed=Role.DESK_OFFICER, wrong=Role.LEGAL_ADVISER, other_cell_user="other_desk",
+        ok_status=frozenset({302})),
+    Row("cases:consent_revoke", kwargs=lambda w: {"code": w.case.code, "consent_id": w.consent.pk},
+        method="post", allowed=Role.CASE_WORKER, wrong=Role.EVIDENCE_CUSTODIAN,
+        other_cell_user="other_desk", ok_status=frozenset({302})),
     # A cell auditor of another cell may open the log but sees only that cell's events
     # (test_audit_views checks the scoping); the matrix checks the section rule.
     Row(
@@ -137,6 +178,7 @@ ROWS = [
         other_cell_status=frozenset({200}),
     ),
 ]
+# fmt: on
 ROWS_BY_NAME = {row.name: row for row in ROWS}
 
 
@@ -206,9 +248,7 @@ def test_missing_and_forbidden_objects_look_the_same(world: World) -> None:
     forbidden = head.get(reverse("staff:list", kwargs={"cell_code": world.other_cell.code}))
     missing = head.get(reverse("staff:list", kwargs={"cell_code": "NOPE"}))
     missing_member = head.get(
-        reverse(
-            "staff:detail", kwargs={"cell_code": world.cell.code, "membership_id": uuid.uuid4()}
-        )
+        reverse("staff:detail", kwargs={"cell_code": world.cell.code, "membership_id": uuid.uuid4()})
     )
     assert forbidden.status_code == missing.status_code == missing_member.status_code == 404
     assert comparable_page(forbidden.content) == comparable_page(missing.content)

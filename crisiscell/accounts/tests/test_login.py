@@ -170,9 +170,7 @@ def test_absolute_lifetime_ends_an_active_session(desk):
             served += 1
     assert served == 12 * 6  # every visit up to exactly twelve hours was served
     assert response["Location"].startswith(LOGIN)
-    assert AuditEvent.objects.get(action="auth.session_expired").details_dict() == {
-        "reason": "absolute"
-    }
+    assert AuditEvent.objects.get(action="auth.session_expired").details_dict() == {"reason": "absolute"}
 
 
 def test_logout_ends_every_session_of_the_user(desk):

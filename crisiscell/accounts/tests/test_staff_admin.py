@@ -89,9 +89,7 @@ def test_change_role_is_audited_and_ends_the_members_sessions(head, cell, staff)
     member_client = login_client(member)
     membership = member.memberships.get()
     response = login_client(head).post(
-        reverse(
-            "staff:change_role", kwargs={"cell_code": cell.code, "membership_id": membership.pk}
-        ),
+        reverse("staff:change_role", kwargs={"cell_code": cell.code, "membership_id": membership.pk}),
         {"role": Role.CASE_WORKER, "version": membership.version},
     )
     assert response.status_code == 302
@@ -107,9 +105,7 @@ def test_change_role_is_audited_and_ends_the_members_sessions(head, cell, staff)
 def test_stale_role_change_is_refused_and_shown(head, cell, staff):
     member = staff(Role.DESK_OFFICER, cell, username="member")
     membership = member.memberships.get()
-    url = reverse(
-        "staff:change_role", kwargs={"cell_code": cell.code, "membership_id": membership.pk}
-    )
+    url = reverse("staff:change_role", kwargs={"cell_code": cell.code, "membership_id": membership.pk})
     client = login_client(head)
     client.post(url, {"role": Role.CASE_WORKER, "version": 1})
     response = client.post(url, {"role": Role.PSYCHOLOGIST, "version": 1})
@@ -161,9 +157,7 @@ def test_a_failing_audit_write_fails_the_change(head, cell, staff):
         side_effect=DatabaseError("disk full"),
     ):
         response = client.post(
-            reverse(
-                "staff:change_role", kwargs={"cell_code": cell.code, "membership_id": membership.pk}
-            ),
+            reverse("staff:change_role", kwargs={"cell_code": cell.code, "membership_id": membership.pk}),
             {"role": Role.CASE_WORKER, "version": membership.version},
         )
     assert response.status_code == 500

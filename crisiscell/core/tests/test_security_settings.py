@@ -62,9 +62,7 @@ def test_check_deploy_passes_without_warnings(tmp_path: Path) -> None:
         ("ALLOWED_HOSTS", "Production needs ALLOWED_HOSTS"),
     ],
 )
-def test_production_refuses_to_start_without_its_secrets(
-    tmp_path: Path, missing: str, message: str
-) -> None:
+def test_production_refuses_to_start_without_its_secrets(tmp_path: Path, missing: str, message: str) -> None:
     result = _run(_production_env(tmp_path, **{missing: ""}), "check")
     assert result.returncode != 0
     assert message in result.stderr

@@ -15,9 +15,7 @@ class Command(BaseCommand):
         created = init_keyring()
         path = keyring_path()
         if created:
-            self.stdout.write(
-                f"Created key ring at {path}. Back it up now: see docs/operations.md."
-            )
+            self.stdout.write(f"Created key ring at {path}. Back it up now: see docs/operations.md.")
         else:
             self.stdout.write(f"Key ring already present at {path}; left unchanged.")
         if not settings.PRODUCTION:

@@ -1,0 +1,205 @@
+"""Every read of cases and identities: scoped to the actor's cells and audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from crisiscell.access.policy import Action, Section
+from crisiscell.access.scoping import allows_in_cell, cells_for
+from crisiscell.accounts.models import User
+from crisiscell.audit.models import AuditEvent
+from crisiscell.audit.services import audit_record
+from crisiscell.cases.models import Case, Consent, IntakeDraft, RecordVersion
+from crisiscell.cells.models import Cell
+from crisiscell.survivors import vault
+from crisiscell.survivors.identity import normalise_cnic, normalise_phone
+from crisiscell.survivors.models import Guardian, Survivor, VaultLookup
+from crisiscell.survivors.services import GuardianIdentity, SurvivorIdentity, vault_read
+
+# Audit codes that are reads; the case timeline shows what happened, not who looked.
+READ_ACTIONS = {
+    "case.viewed",
+    "case.listed",
+    "survivor.identity_viewed",
+    "survivor.looked_up",
+    "intake.draft_opened",
+}
+
+
+def case_get_for(actor: User, code: str, section: Section = Section.CASE, action: Action = Action.VIEW) -> Case:
+    """The case if the actor may act on ``section`` in its cell; 404 for missing and forbidden alike."""
+    case = Case.objects.select_related("cell", "survivor").filter(code=code).first()
+    if case is None or not allows_in_cell(actor, case.cell, section, action):
+        raise Http404
+    return case
+
+
+def case_open_for(actor: User, code: str) -> Case:
+    """Open a case page: ``case_get_for`` plus the ``case.viewed`` audit event."""
+    case = case_get_for(actor, code)
+    audit_record(action="case.viewed", actor=actor, cell=case.cell, object_type="case", object_ref=case.code)
+    return case
+
+
+def case_list_for(actor: User, cell: Cell, *, status: str | None = "open") -> QuerySet[Case]:
+    """A cell's cases for someone who may see its case summaries. Audits ``case.listed``."""
+    if not allows_in_cell(actor, cell, Section.CASE, Action.VIEW):
+        raise Http404
+    audit_record(action="case.listed", actor=actor, cell=cell, object_type="cell", object_ref=cell.code)
+    cases = Case.objects.filter(cell=cell).order_by("-arrival_at")
+    return cases.filter(status=status) if status else cases
+
+
+def may_see_identity(actor: User, case: Case) -> bool:
+    return allows_in_cell(actor, case.cell, Section.IDENTITY, Action.VIEW)
+
+
+def survivor_identity_for(actor: User, case: Case) -> SurvivorIdentity:
+    """Decrypt the survivor's identity for someone whose role has the identity section.
+
+    Audits ``survivor.identity_viewed``. Raises Http404 for everyone else and
+    ``VaultError`` if the record cannot be decrypted.
+    """
+    if not may_see_identity(actor, case):
+        raise Http404
+    audit_record(
+        action="survivor.identity_viewed",
+        actor=actor,
+        cell=case.cell,
+        object_type="case",
+        object_ref=case.code,
+    )
+    return SurvivorIdentity.from_payload(vault_read(case.survivor.identity))
+
+
+@dataclass(frozen=True)
+class GuardianView:
+    guardian: Guardian
+    identity: GuardianIdentity | None  # None when the actor may not see identities
+
+
+def guardians_for(actor: User, case: Case) -> list[GuardianView]:
+    """Guardians of the case's survivor; identities decrypted only for the identity section."""
+    show = may_see_identity(actor, case)
+    return [
+        GuardianView(g, GuardianIdentity.from_payload(vault_read(g.identity)) if show else None)
+        for g in case.survivor.guardians.select_related("identity").order_by("created_at")
+    ]
+
+
+@dataclass(frozen=True)
+class LookupMatch:
+    survivor: Survivor
+    case_codes: list[str]
+    name: str
+
+
+def survivor_lookup(actor: User, *, cnic: str = "", phone: str = "") -> list[LookupMatch]:
+    """Exact look-up of a returning survivor by CNIC or phone, through the blind index.
+
+    Only in cells where the actor may see identities. Audits ``survivor.looked_up``
+    (with the kind of identifier, never its value). Raises ValidationError for a
+    malformed CNIC or number.
+    """
+    digests = []
+    if cnic.strip():
+        digests.append(vault.blind_index("cnic", normalise_cnic(cnic)))
+    if phone.strip():
+        digests.append(vault.blind_index("phone", normalise_phone(phone)))
+    cells = cells_for(actor, Section.IDENTITY, Action.VIEW)
+    audit_record(
+        action="survivor.looked_up",
+        actor=actor,
+        details={"by": [k for k, v in (("cnic", cnic), ("phone", phone)) if v.strip()]},
+    )
+    if not digests:
+        return []
+    record_ids = VaultLookup.objects.filter(digest__in=digests, cell__in=cells).values_list("record_id", flat=True)
+    survivors = Survivor.objects.filter(identity_id__in=list(record_ids)).select_related("identity")
+    matches = []
+    for survivor in survivors:
+        codes = list(survivor.cases.filter(cell__in=cells).order_by("arrival_at").values_list("code", flat=True))
+        name = SurvivorIdentity.from_payload(vault_read(survivor.identity)).name
+        matches.append(LookupMatch(survivor, codes, name))
+    return matches
+
+
+def survivor_for_linking(actor: User, survivor_id: str) -> Survivor:
+    """A survivor the actor may link a new case to (identity rights in one of her cells)."""
+    cells = cells_for(actor, Section.IDENTITY, Action.VIEW)
+    survivor = Survivor.objects.filter(pk=survivor_id, cell__in=cells).first()
+    if survivor is None:
+        raise Http404
+    return survivor
+
+
+def consents_for(case: Case) -> QuerySet[Consent]:
+    return case.consents.select_related("guardian", "recorded_by", "witness", "revoked_by").order_by("recorded_at")
+
+
+def case_timeline(case: Case) -> QuerySet[AuditEvent]:
+    """What happened to the case, oldest first, from the audit log (reads left out)."""
+    return (
+        AuditEvent.objects.filter(object_type="case", object_ref=case.code)
+        .exclude(action__in=READ_ACTIONS)
+        .order_by("id")
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: Any
+    after: Any
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    """The fields that differ between two snapshots, in a stable order."""
+    return [
+        Change(k, before.get(k), after.get(k))
+        for k in sorted(set(before) | set(after))
+        if before.get(k) != after.get(k)
+    ]
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version: RecordVersion
+    changes: list[Change]
+
+
+def case_versions(case: Case) -> list[VersionView]:
+    versions = list(case.versions.select_related("changed_by").order_by("version"))
+    views: list[VersionView] = []
+    previous: dict[str, Any] = {}
+    for v in versions:
+        views.append(VersionView(v, changes_between(previous, v.snapshot) if previous else []))
+        previous = v.snapshot
+    return views
+
+
+def draft_get_for(actor: User, cell: Cell, draft_id: str) -> IntakeDraft:
+    """A draft of this cell the actor may continue; audits ``intake.draft_opened``."""
+    if not allows_in_cell(actor, cell, Section.IDENTITY, Action.EDIT):
+        raise Http404
+    draft = IntakeDraft.objects.filter(pk=draft_id, cell=cell).select_related("data").first()
+    if draft is None:
+        raise Http404
+    audit_record(
+        action="intake.draft_opened",
+        actor=actor,
+        cell=cell,
+        object_type="draft",
+        object_ref=str(draft.pk),
+    )
+    return draft
+
+
+def drafts_for(actor: User, cell: Cell) -> QuerySet[IntakeDraft]:
+    if not allows_in_cell(actor, cell, Section.IDENTITY, Action.EDIT):
+        return IntakeDraft.objects.none()
+    return IntakeDraft.objects.filter(cell=cell).order_by("-updated_at")

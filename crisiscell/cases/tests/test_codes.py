@@ -1,0 +1,85 @@
+"""Case codes and survivor references."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import close_old_connections, connection
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crisiscell.access.policy import Role
+from crisiscell.cases import codes
+from crisiscell.cases.models import Case
+from crisiscell.cases.services import case_register
+from crisiscell.cases.tests.helpers import intake_data
+from crisiscell.tests.factories import CellFactory, make_staff
+
+
+def test_references_are_well_formed_and_unambiguous():
+    for _ in range(200):
+        ref = codes.new_reference()
+        assert len(ref) == 11
+        assert not set(ref) & set("01ILOU")
+        assert codes.parse_reference(codes.format_reference(ref).lower()) == ref
+
+
+@given(st.data())
+def test_any_single_typo_in_a_reference_is_caught(data):
+    ref = codes.new_reference()
+    position = data.draw(st.integers(min_value=0, max_value=len(ref) - 1))
+    replacement = data.draw(st.sampled_from([c for c in codes.REFERENCE_ALPHABET if c != ref[position]]))
+    typo = ref[:position] + replacement + ref[position + 1 :]
+    assert codes.parse_reference(typo) is None
+
+
+@given(st.data())
+def test_adjacent_transpositions_are_caught(data):
+    ref = codes.new_reference()
+    i = data.draw(st.integers(min_value=0, max_value=len(ref) - 2))
+    if ref[i] == ref[i + 1]:
+        return
+    swapped = ref[:i] + ref[i + 1] + ref[i] + ref[i + 2 :]
+    assert codes.parse_reference(swapped) is None
+
+
+def test_case_codes_count_per_cell_and_year(cell, other_cell, staff):
+    desk = staff(Role.DESK_OFFICER, cell)
+    other = staff(Role.DESK_OFFICER, other_cell)
+    first = case_register(actor=desk, cell=cell, data=intake_data())
+    second = case_register(actor=desk, cell=cell, data=intake_data(identity=intake_data().identity.__class__()))
+    elsewhere = case_register(actor=other, cell=other_cell, data=intake_data())
+    year = first.arrival_at.year
+    assert (first.code, second.code) == (f"KHI-{year}-0001", f"KHI-{year}-0002")
+    assert elsewhere.code == f"LHR1-{year}-0001"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_case_codes_are_unique_under_concurrent_intakes():
+    cell = CellFactory(code="KHI")
+    desks = [make_staff(Role.DESK_OFFICER, cell) for _ in range(6)]
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(desks))
+
+    def register(desk):
+        try:
+            barrier.wait()
+            for _ in range(3):
+                case_register(actor=desk, cell=cell, data=intake_data())
+        except BaseException as error:  # collected and asserted below
+            errors.append(error)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=register, args=(d,)) for d in desks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    codes_issued = list(Case.objects.values_list("code", flat=True))
+    assert len(codes_issued) == len(set(codes_issued)) == 18
+    numbers = sorted(int(c.rsplit("-", 1)[1]) for c in codes_issued)
+    assert numbers == list(range(1, 19))
+    assert connection.vendor in {"sqlite", "postgresql"}

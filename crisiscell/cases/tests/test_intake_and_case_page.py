@@ -1,0 +1,147 @@
+"""Intake screens, drafts, returning survivors, the case page by role, and optimistic locking."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from crisiscell.access.policy import Role
+from crisiscell.audit.models import AuditEvent
+from crisiscell.cases import codes
+from crisiscell.cases.models import Case, IntakeDraft, RecordVersion
+from crisiscell.cases.services import case_register
+from crisiscell.cases.tests.helpers import intake_data, intake_post, local
+from crisiscell.survivors.models import Survivor, VaultRecord
+from crisiscell.tests.factories import login_client
+
+
+@pytest.fixture
+def desk(cell, staff):
+    return staff(Role.DESK_OFFICER, cell, username="desk")
+
+
+def _actions():
+    return list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+
+
+def test_desk_officer_registers_a_case_end_to_end(cell, desk):
+    client = login_client(desk)
+    assert client.get(reverse("cases:intake", kwargs={"cell_code": cell.code})).status_code == 200
+    response = client.post(reverse("cases:intake", kwargs={"cell_code": cell.code}), intake_post())
+    case = Case.objects.get()
+    assert response["Location"] == reverse("cases:detail", kwargs={"code": case.code})
+    assert re.fullmatch(r"KHI-\d{4}-0001", case.code)
+    assert codes.parse_reference(case.reference) == case.reference
+    assert (case.gbv_type, case.arita_applies, case.is_child) == ("rape", True, False)
+    assert sorted(c.purpose for c in case.consents.all()) == [
+        "examination",
+        "statistics",
+        "treatment",
+    ]
+    page = client.get(response["Location"]).content.decode()
+    assert "Browser Survivor (synthetic)" in page  # the desk officer holds the identity section
+    assert codes.format_reference(case.reference) in page
+    assert {
+        "survivor.created",
+        "case.registered",
+        "consent.recorded",
+        "case.viewed",
+        "survivor.identity_viewed",
+    } <= set(_actions())
+
+
+def test_errors_are_shown_next_to_the_field_and_nothing_is_saved(cell, desk):
+    client = login_client(desk)
+    response = client.post(
+        reverse("cases:intake", kwargs={"cell_code": cell.code}),
+        intake_post(cnic="12345", incident_at=""),
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    cnic_block = html[html.index('id="field-cnic"') :][:800]
+    assert "13 digits" in cnic_block
+    assert 'class="error"' in cnic_block
+    assert "Enter the incident time" in html
+    assert 'value="Browser Survivor (synthetic)"' in html  # what was typed is kept
+    assert not Case.objects.exists()
+    assert not Survivor.objects.exists()
+
+
+def test_a_draft_is_encrypted_resumed_and_registered(cell, desk):
+    client = login_client(desk)
+    post = intake_post(action="save_draft", name="Draft Survivor (synthetic)", sex="")
+    response = client.post(reverse("cases:intake", kwargs={"cell_code": cell.code}), post)
+    draft = IntakeDraft.objects.get()
+    assert response["Location"] == reverse("cases:intake_draft", kwargs={"cell_code": cell.code, "draft_id": draft.pk})
+    assert b"Draft Survivor" not in bytes(draft.data.ciphertext)
+    resumed = client.get(response["Location"]).content.decode()
+    assert 'value="Draft Survivor (synthetic)"' in resumed
+    response = client.post(response["Location"], intake_post(name="Draft Survivor (synthetic)"))
+    assert response.status_code == 302
+    assert not IntakeDraft.objects.exists()
+    assert not VaultRecord.objects.filter(kind="draft").exists()
+    assert {"intake.draft_saved", "intake.draft_opened", "intake.draft_discarded"} <= set(_actions())
+
+
+def test_a_returning_survivor_is_offered_for_linking_not_duplicated(cell, desk):
+    first = case_register(actor=desk, cell=cell, data=intake_data())
+    client = login_client(desk)
+    url = reverse("cases:intake", kwargs={"cell_code": cell.code})
+    found = client.post(url, intake_post(action="lookup", lookup_cnic="35202-1234567-1", lookup_phone=""))
+    html = found.content.decode()
+    assert first.code in html
+    assert f'value="{first.survivor.pk}"' in html
+    response = client.post(url, intake_post(existing_survivor=str(first.survivor.pk), sex="", age_years=""))
+    assert response.status_code == 302
+    assert Survivor.objects.count() == 1
+    second = Case.objects.exclude(pk=first.pk).get()
+    assert second.survivor == first.survivor
+    assert "survivor.linked" in _actions()
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_identity"),
+    [
+        (Role.DESK_OFFICER, True),
+        (Role.CASE_WORKER, True),
+        (Role.MEDICO_LEGAL_OFFICER, True),
+        (Role.CELL_HEAD, True),
+        (Role.EVIDENCE_CUSTODIAN, False),
+    ],
+)
+def test_case_page_sections_follow_the_role(cell, desk, staff, role, sees_identity):
+    case = case_register(actor=desk, cell=cell, data=intake_data())
+    viewer = staff(role, cell)
+    page = login_client(viewer).get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    assert case.code in page
+    assert ("Test Survivor (synthetic)" in page) is sees_identity
+    assert ("3520212345671" in page) is sees_identity
+    identity_reads = AuditEvent.objects.filter(action="survivor.identity_viewed", actor=viewer).count()
+    assert identity_reads == (1 if sees_identity else 0)
+
+
+def test_two_people_editing_the_second_is_refused_and_shown_the_change(cell, desk, staff):
+    case = case_register(actor=desk, cell=cell, data=intake_data())
+    worker = staff(Role.CASE_WORKER, cell)
+    url = reverse("cases:edit", kwargs={"code": case.code})
+    first, second = login_client(desk), login_client(worker)
+    form = first.get(url).context["form"]
+    base = {k: v for k, v in form.initial.items() if v not in (None, False)}
+    base = {k: ("on" if v is True else v) for k, v in base.items()}
+    base["arrival_at"], base["incident_at"] = local(case.arrival_at), local(case.incident_at)
+    assert first.post(url, {**base, "district": "Karachi West"}).status_code == 302
+    response = second.post(url, {**base, "district": "Karachi Central"})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else saved this case" in html
+    assert "Karachi West" in html  # the other person's change is shown
+    case.refresh_from_db()
+    assert case.district == "Karachi West"
+    assert case.version == 2
+    assert list(RecordVersion.objects.filter(case=case).values_list("version", flat=True)) == [1, 2]
+    # The case page shows what changed between versions.
+    page = first.get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    assert "Karachi South" in page
+    assert "Karachi West" in page
