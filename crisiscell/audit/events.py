@@ -38,6 +38,7 @@ EVENT_CODES: dict[str, str] = {
     "case.viewed": "A case page was opened.",
     "case.listed": "A list of cases was shown.",
     "case.updated": "A case's recorded facts changed (field names only).",
+    "case.closed": "A case was closed, with the reason.",
     "case.child_protection_flagged": "A child protection concern was raised and a task created.",
     "consent.recorded": "A consent decision was added to the ledger.",
     "consent.revoked": "A consent was withdrawn.",

@@ -23,6 +23,7 @@ from crisiscell.audit.services import audit_record
 from crisiscell.cases import codes, rules
 from crisiscell.cases.models import (
     Case,
+    CaseStatus,
     ChildAssent,
     Consent,
     ConsentDecision,
@@ -503,6 +504,28 @@ def case_update(*, actor: User, case: Case, expected_version: int, changes: dict
         details={"fields": changed, "version": locked.version},
     )
     return locked
+
+
+def case_close(*, actor: User, case: Case, reason: str) -> Case:
+    """Close a case (services completed, transferred, lost to follow-up...). Audits ``case.closed``."""
+    with transaction.atomic():
+        _require(actor, case.cell, Section.CASE, Action.EDIT)
+        updated = Case.objects.filter(pk=case.pk, status=CaseStatus.OPEN).update(
+            status=CaseStatus.CLOSED, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if not updated:
+            raise ValidationError(_("This case is already closed."))
+        case.refresh_from_db()
+        _record_version(case, actor)
+        audit_record(
+            action="case.closed",
+            actor=actor,
+            cell=case.cell,
+            object_type="case",
+            object_ref=case.code,
+            details={"reason": reason},
+        )
+        return case
 
 
 def draft_save(*, actor: User, cell: Cell, answers: dict[str, Any], draft: IntakeDraft | None = None) -> IntakeDraft:

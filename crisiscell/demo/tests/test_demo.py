@@ -12,16 +12,19 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 
 from crisiscell.accounts.models import Membership, User
+from crisiscell.cases.models import Case
 from crisiscell.cells.models import Cell
 from crisiscell.demo.network import DEMO_PASSWORD, demo_totp_base32, demo_totp_key
+from crisiscell.survivors.models import Survivor
+from crisiscell.survivors.services import vault_read
 
 README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 @pytest.mark.django_db
 def test_demo_is_idempotent_and_covers_every_role_in_every_cell() -> None:
-    call_command("demo")
-    call_command("demo")
+    call_command("demo", years=[2024])
+    call_command("demo", years=[2024])
     assert sorted(Cell.objects.values_list("code", flat=True)) == [
         "ISB", "KHI", "LHR1", "LHR2", "MUL", "RWP",
     ]  # fmt: skip
@@ -40,7 +43,7 @@ def test_demo_refuses_production() -> None:
 
 @pytest.mark.django_db
 def test_a_demo_account_logs_in_with_its_published_second_factor() -> None:
-    call_command("demo")
+    call_command("demo", years=[1999])  # the network and staff, no history
     client = Client()
     client.post(reverse("accounts:login"), {"username": "khi-desk", "password": DEMO_PASSWORD})
     code = f"{TOTP(demo_totp_key('khi-desk')).token():06d}"
@@ -48,6 +51,21 @@ def test_a_demo_account_logs_in_with_its_published_second_factor() -> None:
     assert response["Location"] == reverse("core:home")
     with override_settings(CRISISCELL_DEMO=True):
         assert b"Synthetic data only" in client.get(reverse("core:home")).content
+
+
+@pytest.mark.django_db
+def test_the_2024_history_matches_the_published_figures() -> None:
+    call_command("demo", years=[2024])
+    cases_2024 = Case.objects.filter(arrival_at__year=2024)
+    assert cases_2024.values("survivor").distinct().count() == 437
+    assert sum(1 for case in cases_2024 if case.is_child) == 219
+    assert set(cases_2024.values_list("cell__code", flat=True)) == {"ISB", "KHI", "LHR1", "LHR2", "MUL", "RWP"}
+    assert cases_2024.filter(gbv_type="rape").count() > cases_2024.filter(gbv_type="physical_assault").count()
+    names = [vault_read(s.identity)["name"] for s in Survivor.objects.all()[:20]]
+    assert all(name.endswith("(synthetic)") for name in names)
+    # Codes run with arrival time within each cell.
+    khi = list(cases_2024.filter(cell__code="KHI").order_by("code").values_list("arrival_at", flat=True))
+    assert khi == sorted(khi)
 
 
 def test_readme_lists_the_real_demo_secrets() -> None:

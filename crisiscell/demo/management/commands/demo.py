@@ -5,21 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from crisiscell.demo.history import load_history
 from crisiscell.demo.network import DEMO_PASSWORD, ensure_network, ensure_staff
 
 
 class Command(BaseCommand):
     help = "Create the demo cells and demo staff (synthetic data, public passwords)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--years", type=int, nargs="*", help="Only the history of these years.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("The demo has public passwords and never runs in production.")
         cells = ensure_network()
         created = ensure_staff(cells)
+        years = set(options["years"]) if options.get("years") else None
+        cases = load_history(years=years, progress=self.stdout.write)
         self.stdout.write(
-            f"Demo network ready: {len(cells)} cells, {created} new demo accounts. "
+            f"Demo network ready: {len(cells)} cells, {created} new demo accounts, {cases} new demo cases. "
             f"Password for every demo account: {DEMO_PASSWORD}. "
             "Run `crisiscell demo_accounts` for usernames, TOTP secrets and current codes."
         )
