@@ -135,3 +135,46 @@ def test_error_pages_reveal_nothing(cell, staff) -> None:
     assert response.status_code == 404
     for marker in (b"Traceback", b"Request Method", b"URLconf", b"seeing this error"):
         assert marker not in response.content
+
+
+def _csrf_pair(client: Client) -> str:
+    client.get(reverse("accounts:login"))
+    return client.cookies["csrftoken"].value
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("origin", "fetch_site", "allowed"),
+    [
+        ("null", "same-origin", True),  # what a browser sends under Referrer-Policy: no-referrer
+        (None, "same-origin", True),
+        ("null", "cross-site", False),
+        ("https://evil.example", "cross-site", False),
+        ("null", None, False),
+    ],
+)
+def test_csrf_accepts_same_origin_posts_under_no_referrer(origin, fetch_site, allowed) -> None:
+    client = Client(enforce_csrf_checks=True)
+    token = _csrf_pair(client)
+    headers = {}
+    if origin is not None:
+        headers["HTTP_ORIGIN"] = origin
+    if fetch_site is not None:
+        headers["HTTP_SEC_FETCH_SITE"] = fetch_site
+    response = client.post(
+        reverse("accounts:login"), {"username": "x", "password": "y", "csrfmiddlewaretoken": token}, **headers
+    )
+    assert (response.status_code != 403) is allowed
+
+
+@pytest.mark.django_db
+def test_csrf_token_is_still_required() -> None:
+    client = Client(enforce_csrf_checks=True)
+    _csrf_pair(client)
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "x", "password": "y"},
+        HTTP_ORIGIN="null",
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    assert response.status_code == 403
