@@ -1,0 +1,53 @@
+"""What every benchmark needs: a throw-away database and key ring, then Django.
+
+    from common import bootstrap
+    bootstrap(database_url)  # before importing any crisiscell model
+
+With no URL a fresh SQLite file in a temporary directory is used; a PostgreSQL URL
+must point at an empty database the benchmark may fill.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def bootstrap(database_url: str | None, label: str) -> Path:
+    """Point Django at a scratch database and key ring, set it up and migrate. Returns the scratch dir."""
+    scratch = Path(tempfile.mkdtemp(prefix=f"crisiscell-bench-{label}-"))
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
+    os.environ["CRISISCELL_KEY_DIR"] = str(scratch / "keys")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisiscell.settings")
+    sys.path.insert(0, str(REPO))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from crisiscell.core.keyring import init_keyring
+
+    init_keyring()
+    call_command("migrate", verbosity=0)
+    return scratch
+
+
+def median_ms(samples: Sequence[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def p95_ms(samples: Sequence[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000
+
+
+def database_label() -> str:
+    from django.db import connection
+
+    return connection.vendor
