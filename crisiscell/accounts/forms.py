@@ -77,7 +77,7 @@ class InviteForm(forms.Form):
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
-        validators=[RegexValidator(r"^[a-z0-9._-]{3,150}$", _("Lower-case letters, digits, dot, dash."))],
+        validators=[RegexValidator(r"^[a-z0-9._-]{3,150}$", _("Lower-case letters, digits, dot, dash or underscore."))],
     )
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)

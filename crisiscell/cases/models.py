@@ -191,6 +191,10 @@ class Case(BaseModel):
         return self.survivor_age_years is not None and self.survivor_age_years < 18
 
     @property
+    def context_labels(self) -> list[str]:
+        return [str(CaseContext(c).label) for c in self.contexts if c in CaseContext.values]
+
+    @property
     def arita_applies(self) -> bool:
         """ARITA's victim is a woman or a child (under 18, any sex). Others follow ordinary procedure."""
         return self.survivor_sex == "female" or self.is_child

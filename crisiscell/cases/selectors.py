@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from crisiscell.access.policy import Action, Section
 from crisiscell.access.scoping import allows_in_cell, cells_for
 from crisiscell.accounts.models import User
 from crisiscell.audit.models import AuditEvent
 from crisiscell.audit.services import audit_record
-from crisiscell.cases.models import Case, Consent, IntakeDraft, RecordVersion
+from crisiscell.cases.models import Case, CaseContext, Consent, Disability, IntakeDraft, RecordVersion
 from crisiscell.cells.models import Cell
 from crisiscell.survivors import vault
 from crisiscell.survivors.identity import normalise_cnic, normalise_phone
@@ -155,6 +160,50 @@ class Change:
     field: str
     before: Any
     after: Any
+
+    @property
+    def label(self) -> str:
+        try:
+            field = Case._meta.get_field(self.field)
+        except FieldDoesNotExist:
+            return self.field
+
+        return str(getattr(field, "verbose_name", self.field))
+
+    @property
+    def before_display(self) -> str:
+        return display_value(self.field, self.before)
+
+    @property
+    def after_display(self) -> str:
+        return display_value(self.field, self.after)
+
+
+def display_value(name: str, value: Any) -> str:
+    """A snapshot value as staff should read it: labels, not codes; local times."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, list):
+        return ", ".join(display_value(name, item) for item in value)
+    if name == "contexts":
+        return str(CaseContext(value).label) if value in CaseContext.values else str(value)
+    if name == "disabilities":
+        return str(Disability(value).label) if value in Disability.values else str(value)
+    try:
+        field = Case._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(value)
+    choices = getattr(field, "choices", None)
+    if choices:
+        return str(dict(choices).get(value, value))
+    if isinstance(value, str) and (name.endswith("_at") or name.startswith("incident_")):
+        try:
+            return date_format(timezone.localtime(datetime.fromisoformat(value)), "Y-m-d H:i")
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:

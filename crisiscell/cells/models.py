@@ -37,7 +37,9 @@ class Cell(BaseModel):
         _("code"),
         max_length=6,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z][A-Z0-9]{1,5}$", _("Two to six capital letters or digits."))],
+        validators=[
+            RegexValidator(r"^[A-Z][A-Z0-9]{1,5}$", _("A capital letter, then one to five capital letters or digits."))
+        ],
     )
     name = models.CharField(_("name"), max_length=200)
     city = models.CharField(_("city"), max_length=100)

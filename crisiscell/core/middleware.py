@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware
 
 from crisiscell.core import context
 
@@ -51,27 +49,27 @@ class NoStoreMiddleware:
         return response
 
 
-class FetchMetadataCsrfMiddleware(CsrfViewMiddleware):
-    """Django's CSRF protection, made to work with ``Referrer-Policy: no-referrer``.
+class FetchMetadataOriginMiddleware:
+    """Lets Django's CSRF protection work under ``Referrer-Policy: no-referrer``.
 
     Under that policy browsers send ``Origin: null`` (and no Referer) with a
-    same-origin form POST, which Django would refuse. Browsers also send the
-    Fetch Metadata header ``Sec-Fetch-Site``, which a page on another site cannot
-    set: when it says ``same-origin`` the request's origin is known to be ours.
-    The CSRF token is still checked as before; a cross-site POST still fails.
+    same-origin form POST, which ``CsrfViewMiddleware`` would refuse. Browsers also
+    send the Fetch Metadata header ``Sec-Fetch-Site``, which a page on another site
+    cannot set: when it says ``same-origin``, this middleware (placed just before
+    ``CsrfViewMiddleware``) fills in our own origin. The CSRF token is still checked
+    as before, and a cross-site POST still fails.
     """
 
-    def process_view(
-        self,
-        request: HttpRequest,
-        callback: Callable[..., Any],
-        callback_args: tuple[Any, ...],
-        callback_kwargs: dict[str, Any],
-    ) -> HttpResponse | None:
+    UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
-            request.method not in {"GET", "HEAD", "OPTIONS", "TRACE"}
+            request.method in self.UNSAFE
             and request.META.get("HTTP_ORIGIN") in (None, "null")
             and request.META.get("HTTP_SEC_FETCH_SITE") == "same-origin"
         ):
             request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
-        return super().process_view(request, callback, callback_args, callback_kwargs)
+        return self.get_response(request)

@@ -19,7 +19,7 @@ from crisiscell.tests.factories import TEST_PASSWORD, CellFactory, current_code,
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
 FORMAT = "%Y-%m-%dT%H:%M"
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

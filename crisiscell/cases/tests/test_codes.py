@@ -55,7 +55,7 @@ def test_case_codes_count_per_cell_and_year(cell, other_cell, staff):
     assert elsewhere.code == f"LHR1-{year}-0001"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_case_codes_are_unique_under_concurrent_intakes():
     cell = CellFactory(code="KHI")
     desks = [make_staff(Role.DESK_OFFICER, cell) for _ in range(6)]

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                         unique=True,
                         validators=[
                             django.core.validators.RegexValidator(
-                                "^[A-Z][A-Z0-9]{1,5}$", "Two to six capital letters or digits."
+                                "^[A-Z][A-Z0-9]{1,5}$", "A capital letter, then one to five capital letters or digits."
                             )
                         ],
                         verbose_name="code",
