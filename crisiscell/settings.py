@@ -166,7 +166,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a file (not memory) so concurrent sessions behave as in production:
     # WAL, a busy timeout and IMMEDIATE transactions, not shared-cache table locks.
-    DATABASES["default"]["TEST"] = {"NAME": _env("TEST_SQLITE_NAME", str(BASE_DIR / "var" / "test-crisiscell.sqlite3"))}
+    # One file per test process, so parallel and repeated runs never share one.
+    _test_db = Path(tempfile.gettempdir()) / f"crisiscell-test-{os.getpid()}.sqlite3"
+    DATABASES["default"]["TEST"] = {"NAME": _env("TEST_SQLITE_NAME", str(_test_db))}
 elif PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Production runs on PostgreSQL.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
