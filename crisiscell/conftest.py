@@ -61,3 +61,21 @@ def logged_in() -> Callable[[Any], Client]:
 @pytest.fixture
 def user_factory() -> Any:
     return UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _own_anchor_file(tmp_path: Path, settings: Any) -> None:
+    """Each test writes tree-head anchors to its own file, never to a shared one."""
+    settings.CRISISCELL_ANCHOR_FILE = str(tmp_path / "tree-heads.jsonl")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test must restore the migrated data (offences, content types).
+
+    A flush without ``serialized_rollback`` would empty the tables seeded by data
+    migrations for every later test in the same process.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(f"{item.nodeid}: transactional tests need serialized_rollback=True")

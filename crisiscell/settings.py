@@ -306,6 +306,10 @@ DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", "crisiscell@localhost")
 # before `audit_verify` treats it as inserted behind the sealer's back.
 CRISISCELL_SEAL_INTERVAL_SECONDS = int(_env("CRISISCELL_SEAL_INTERVAL_SECONDS", "5"))
 CRISISCELL_SEAL_GRACE = timedelta(minutes=int(_env("CRISISCELL_SEAL_GRACE_MINUTES", "10")))
+# Every signed tree head is also appended to this file, outside the database, so that
+# removing the newest events together with their heads cannot go unnoticed. Default:
+# tree-heads.jsonl in the key directory. Ship it to a second place (see operations.md).
+CRISISCELL_ANCHOR_FILE = _env("CRISISCELL_ANCHOR_FILE")
 
 # Logs carry request ids and event codes, never survivor data.
 LOGGING = {

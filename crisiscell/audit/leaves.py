@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from crisiscell.audit.models import LEAF_FORMAT
@@ -77,3 +78,53 @@ def leaf_bytes(index: int, row: tuple[object, ...]) -> bytes:
             details,
         ]
     ).encode("utf-8")
+
+
+def _checked_micros(at: object) -> int:
+    if not isinstance(at, datetime):
+        raise TypeError("An audit event's time must be a datetime.")
+    return (at - _EPOCH) // _MICROSECOND
+
+
+def _cell_hex(cell_id: object) -> object:
+    return cell_id.hex if isinstance(cell_id, uuid.UUID) else cell_id
+
+
+def leaf_bytes_columns(indexes: Sequence[int], columns: Sequence[Sequence[object]]) -> list[bytes]:
+    """``leaf_bytes`` of many events at once, given column by column in EVENT_FIELDS order.
+
+    The same bytes as ``[leaf_bytes(i, row) for i, row in zip(indexes, rows)]``, for
+    the verifier, which reads events in chunks: one call, not one per event.
+    """
+    (
+        event_id,
+        at,
+        action,
+        actor_id,
+        actor_label,
+        cell_id,
+        object_type,
+        object_ref,
+        request_id,
+        client_ip,
+        details,
+    ) = columns
+    encode, head = _dumps, LEAF_FORMAT
+    return [
+        encode([head, *values]).encode("utf-8")
+        for values in zip(
+            indexes,
+            event_id,
+            map(_checked_micros, at),
+            action,
+            actor_id,
+            actor_label,
+            map(_cell_hex, cell_id),
+            object_type,
+            object_ref,
+            request_id,
+            client_ip,
+            details,
+            strict=True,
+        )
+    ]

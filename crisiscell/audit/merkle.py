@@ -55,8 +55,20 @@ class Frontier:
         self.size += 1
 
     def extend(self, hashed_leaves: Sequence[bytes]) -> None:
-        for hashed in hashed_leaves:
-            self.append(hashed)
+        # ``append`` inlined, with the stack's methods looked up once.
+        n = self.size
+        stack = self.stack
+        pop, push = stack.pop, stack.append
+        try:
+            for node in hashed_leaves:
+                carry = n
+                while carry & 1:
+                    node = sha256(b"\x01" + pop() + node).digest()
+                    carry >>= 1
+                push(node)
+                n += 1
+        finally:
+            self.size = n
 
     def root(self) -> bytes:
         if not self.stack:
@@ -110,9 +122,7 @@ def inclusion_proof(hashed_leaves: Sequence[bytes], index: int, tree_size: int) 
     return proof
 
 
-def verify_inclusion(
-    hashed_leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes
-) -> bool:
+def verify_inclusion(hashed_leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes) -> bool:
     """RFC 9162 section 2.1.3.2."""
     if index >= tree_size or index < 0:
         return False
@@ -152,9 +162,7 @@ def consistency_proof(hashed_leaves: Sequence[bytes], first: int, second: int) -
     return subproof(first, 0, second, True)
 
 
-def verify_consistency(
-    first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]
-) -> bool:
+def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes, proof: Sequence[bytes]) -> bool:
     """RFC 9162 section 2.1.4.2."""
     if first < 1 or first > second:
         return False

@@ -27,11 +27,7 @@ def _bytes(value: bytes | memoryview) -> bytes:
 
 
 def leaf_hashes(tree_size: int) -> list[bytes]:
-    rows = (
-        AuditLeaf.objects.filter(index__lt=tree_size)
-        .order_by("index")
-        .values_list("leaf_hash", flat=True)
-    )
+    rows = AuditLeaf.objects.filter(index__lt=tree_size).order_by("index").values_list("leaf_hash", flat=True)
     return [_bytes(h) for h in rows.iterator(chunk_size=50_000)]
 
 
@@ -40,10 +36,7 @@ def inclusion_proofs(event_ids: list[int], head: TreeHead | None = None) -> dict
     head = head or TreeHead.objects.order_by("-tree_size").first()
     if head is None:
         raise NotSealedYet("No tree head has been signed yet.")
-    leaves = {
-        leaf.event_id: leaf
-        for leaf in AuditLeaf.objects.filter(event_id__in=event_ids).select_related("event")
-    }
+    leaves = {leaf.event_id: leaf for leaf in AuditLeaf.objects.filter(event_id__in=event_ids).select_related("event")}
     hashes = leaf_hashes(head.tree_size)
     keyring = load_keyring()
     public = keyring.signing_keys[head.key_id].public_pem().decode("ascii")

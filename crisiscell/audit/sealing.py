@@ -12,8 +12,13 @@ any event left unsealed for longer than ``CRISISCELL_SEAL_GRACE``.
 
 from __future__ import annotations
 
+import json
+import os
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -40,6 +45,35 @@ def tree_head_message(tree_size: int, root_hash: bytes, signed_at: datetime, key
     )
 
 
+def anchor_path() -> Path:
+    return Path(settings.CRISISCELL_ANCHOR_FILE or Path(settings.CRISISCELL_KEY_DIR) / "tree-heads.jsonl")
+
+
+def _anchor(head: TreeHead) -> None:
+    """Append the signed head to the anchor file, outside the database (after commit)."""
+    line = {
+        "tree_size": head.tree_size,
+        "root_hash_hex": bytes(head.root_hash).hex(),
+        "signed_at": head.signed_at.isoformat(),
+        "key_id": head.key_id,
+        "signature_hex": bytes(head.signature).hex(),
+    }
+    path = anchor_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line, sort_keys=True) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def read_anchors() -> list[dict[str, Any]]:
+    """The heads recorded outside the database (none if the file does not exist yet)."""
+    path = anchor_path()
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def seal_pending(*, limit: int = 50_000) -> TreeHead | None:
     """Seal up to ``limit`` unsealed events under one new signed tree head.
 
@@ -58,9 +92,7 @@ def seal_pending(*, limit: int = 50_000) -> TreeHead | None:
             frontier = merkle.Frontier.from_hex(last.tree_size, last.frontier)
             floor, max_event_id = max(0, last.max_event_id - LOOKBACK), last.max_event_id
         rows = list(
-            AuditEvent.objects.filter(id__gt=floor, leaf__isnull=True)
-            .order_by("id")
-            .values_list(*EVENT_FIELDS)[:limit]
+            AuditEvent.objects.filter(id__gt=floor, leaf__isnull=True).order_by("id").values_list(*EVENT_FIELDS)[:limit]
         )
         if not rows:
             return None
@@ -74,10 +106,8 @@ def seal_pending(*, limit: int = 50_000) -> TreeHead | None:
         AuditLeaf.objects.bulk_create(leaves, batch_size=2_000)
         root = frontier.root()
         signed_at = timezone.now()
-        signature = signing.private_key.sign(
-            tree_head_message(frontier.size, root, signed_at, signing.key_id)
-        )
-        return TreeHead.objects.create(
+        signature = signing.private_key.sign(tree_head_message(frontier.size, root, signed_at, signing.key_id))
+        head = TreeHead.objects.create(
             tree_size=frontier.size,
             root_hash=root,
             signed_at=signed_at,
@@ -86,6 +116,8 @@ def seal_pending(*, limit: int = 50_000) -> TreeHead | None:
             frontier=frontier.to_hex(),
             max_event_id=max_event_id,
         )
+        transaction.on_commit(lambda: _anchor(head))
+        return head
 
 
 def seal_all(*, batch: int = 50_000) -> int:

@@ -49,9 +49,7 @@ def audit_events_for(actor: User, flt: AuditFilter) -> QuerySet[AuditEvent]:
         events = events.filter(at__gte=_start_of(flt.since))
     if flt.until:
         events = events.filter(at__lt=_start_of(flt.until) + timedelta(days=1))
-    audit_record(
-        action="audit.log_viewed", actor=actor, object_type="audit_log", details=flt.as_details()
-    )
+    audit_record(action="audit.log_viewed", actor=actor, object_type="audit_log", details=flt.as_details())
     return events
 
 

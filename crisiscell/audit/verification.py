@@ -11,23 +11,33 @@ What is checked, in one pass over the sealed events in tree order:
 5. the root recomputed from the events equals every signed head's root at its
    size. Because all roots are recomputed from one sequence of leaves, each head
    is also proved consistent with the one before it;
-6. no event older than the grace period sits unsealed below the sealed range
-   (that would be an event inserted behind the sealer's back).
+6. no event sits unsealed where an honest late event cannot be: older than the
+   grace period inside the sealed range, below the sealer's look-back, or dated in
+   the future (each is an event inserted behind the sealer's back);
+7. no leaf lies beyond the last signed head;
+8. every tree head recorded in the anchor file outside the database is still in
+   the database, unchanged (this exposes deleting the newest events with their
+   leaves and heads, or truncating the tables).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from hashlib import sha256 as _sha256
+from itertools import batched
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from crisiscell.audit import merkle
-from crisiscell.audit.leaves import EVENT_FIELDS, leaf_bytes
+from crisiscell.audit.leaves import EVENT_FIELDS, leaf_bytes, leaf_bytes_columns
 from crisiscell.audit.models import AuditEvent, AuditLeaf, TreeHead
-from crisiscell.audit.sealing import tree_head_message
+from crisiscell.audit.sealing import LOOKBACK, read_anchors, tree_head_message
 from crisiscell.core.keyring import load_keyring
 
 _JOINED_FIELDS = ("index", "leaf_hash", *(f"event__{name}" for name in EVENT_FIELDS))
@@ -35,7 +45,7 @@ _JOINED_FIELDS = ("index", "leaf_hash", *(f"event__{name}" for name in EVENT_FIE
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str  # signature, order, deleted, altered, root, inserted
+    kind: str  # signature, order, anchor, deleted, altered, root, unsigned, inserted
     message: str
     event_id: int | None = None
 
@@ -60,15 +70,12 @@ def _bytes(value: object) -> bytes:
     return bytes(value) if isinstance(value, memoryview | bytearray) else value  # type: ignore[return-value]
 
 
-def _check_heads(
-    heads: list[TreeHead], public_keys: dict[str, Ed25519PublicKey], report: Report
-) -> None:
+def _check_heads(heads: list[TreeHead], public_keys: dict[str, Ed25519PublicKey], report: Report) -> None:
     previous = 0
+    previous_time = None
     for head in heads:
         key = public_keys.get(head.key_id)
-        message = tree_head_message(
-            head.tree_size, _bytes(head.root_hash), head.signed_at, head.key_id
-        )
+        message = tree_head_message(head.tree_size, _bytes(head.root_hash), head.signed_at, head.key_id)
         if key is None:
             report.problems.append(
                 Problem(
@@ -86,80 +93,170 @@ def _check_heads(
                         f"Tree head at size {head.tree_size}: signature does not verify.",
                     )
                 )
-        if head.tree_size <= previous:
+        if head.tree_size <= previous or (previous_time is not None and head.signed_at < previous_time):
             report.problems.append(
-                Problem("order", f"Tree head at size {head.tree_size} does not grow the tree.")
+                Problem("order", f"Tree head at size {head.tree_size} is out of order with the head before it.")
             )
-        previous = head.tree_size
+        previous, previous_time = head.tree_size, head.signed_at
 
 
-def _sealed_rows() -> Iterator[tuple[object, ...]]:
-    return (
-        AuditLeaf.objects.order_by("index").values_list(*_JOINED_FIELDS).iterator(chunk_size=20_000)
+_CHUNK = 20_000
+
+
+def _sealed_chunks() -> Iterator[list[tuple[Any, ...]]]:
+    """The sealed leaves in tree order, a chunk at a time, column by column.
+
+    Each chunk holds the columns ``index, leaf_hash, *EVENT_FIELDS``, read with the
+    ORM's own conversions (a server-side cursor on PostgreSQL).
+    """
+    rows = AuditLeaf.objects.order_by("index").values_list(*_JOINED_FIELDS).iterator(chunk_size=_CHUNK)
+    for batch in batched(rows, _CHUNK):
+        yield list(zip(*batch, strict=True))
+
+
+def _leaf_hashes(indexes: Sequence[Any], event_columns: Sequence[Sequence[Any]]) -> list[bytes]:
+    """The recomputed leaf hashes of a chunk, or of its rows before the first bad one.
+
+    A row that cannot be made into a leaf (a time that is not a time) stops the
+    list there; ``verify_log`` then meets that row on its own, in order, as before.
+    """
+    try:
+        data = leaf_bytes_columns([int(i) for i in indexes], event_columns)
+    except Exception:
+        hashes = []
+        for index, row in zip(indexes, zip(*event_columns, strict=True), strict=True):
+            try:
+                hashes.append(_sha256(b"\x00" + leaf_bytes(int(index), row)).digest())
+            except Exception:
+                break
+        return hashes
+    return [_sha256(b"\x00" + item).digest() for item in data]
+
+
+def _missing_position(position: int, next_present: int, next_event_id: int) -> Problem:
+    """A gap in the leaves: name the deleted event if its leaf still says which it was."""
+    orphan = AuditLeaf.objects.filter(index=position).values_list("event_id", flat=True).first()
+    if orphan is not None:
+        return Problem("deleted", f"Event #{orphan} at position {position} was deleted (its leaf remains).", orphan)
+    return Problem(
+        "deleted",
+        f"Sealed position {position} is missing (next present: {next_present}); "
+        f"a sealed event was deleted before event #{next_event_id}.",
+        next_event_id,
     )
 
 
-def verify_log(
-    *, public_keys: dict[str, Ed25519PublicKey] | None = None, max_problems: int = 20
-) -> Report:
+def _check_anchors(heads: list[TreeHead], report: Report) -> None:
+    """Every head written to the anchor file outside the database must still be in it, unchanged.
+
+    Deleting the newest events together with their leaves and heads, or a whole
+    table, leaves a log that is consistent with itself; the anchor file shows it.
+    """
+    stored = {head.tree_size: _bytes(head.root_hash) for head in heads}
+    for anchored in read_anchors():
+        size, root = int(anchored["tree_size"]), bytes.fromhex(anchored["root_hash_hex"])
+        if stored.get(size) != root:
+            report.problems.append(
+                Problem(
+                    "anchor",
+                    f"The tree head of size {size} recorded outside the database is missing or different: "
+                    "sealed events, leaves or heads were removed or rewritten.",
+                )
+            )
+            return
+
+
+def verify_log(*, public_keys: dict[str, Ed25519PublicKey] | None = None, max_problems: int = 20) -> Report:
     """Check the whole log; the report's first problem names the first bad event."""
     keys = public_keys if public_keys is not None else load_keyring().public_keys()
     report = Report()
+    problems = report.problems
     heads = list(TreeHead.objects.order_by("tree_size"))
     _check_heads(heads, keys, report)
+    _check_anchors(heads, report)
     report.heads_checked = len(heads)
+    signed_size = heads[-1].tree_size if heads else 0
 
     frontier = merkle.Frontier()
+    # Recomputed leaf hashes not yet added to the frontier (added in runs: fewer calls).
+    pending: list[bytes] = []
     head_iter = iter(heads)
     next_head = next(head_iter, None)
+    next_size = next_head.tree_size if next_head is not None else -1
     range_start_event: int | None = None
     expected_index = 0
-    for row in _sealed_rows():
-        if len(report.problems) >= max_problems:
-            break
-        index, stored_hash, event_row = row[0], _bytes(row[1]), row[2:]
-        event_id = int(event_row[0])  # type: ignore[call-overload]
-        if index != expected_index:
-            report.problems.append(
-                Problem(
-                    "deleted",
-                    f"Sealed position {expected_index} is missing (next present: {index}); "
-                    f"a sealed event was deleted before event #{event_id}.",
-                    event_id,
-                )
-            )
-            # Keep counting from here so one deletion is reported once.
-            while expected_index < int(index):  # type: ignore[call-overload]
-                frontier.append(b"\x00" * 32)
-                expected_index += 1
-        recomputed = merkle.leaf_hash(leaf_bytes(int(index), event_row))  # type: ignore[call-overload]
-        if recomputed != stored_hash:
-            report.problems.append(
-                Problem(
-                    "altered",
-                    f"Event #{event_id} at position {index} was altered or moved.",
-                    event_id,
-                )
-            )
-        if range_start_event is None:
-            range_start_event = event_id
-        frontier.append(recomputed)
-        expected_index += 1
-        report.events_checked += 1
-        while next_head is not None and frontier.size == next_head.tree_size:
-            if frontier.root() != _bytes(next_head.root_hash):
-                report.problems.append(
+    checked = 0
+    stopped = False
+    for columns in _sealed_chunks():
+        indexes, stored_hashes, event_ids, event_columns = (
+            columns[0],
+            columns[1],
+            columns[2],
+            columns[2:],
+        )
+        hashes = _leaf_hashes(indexes, event_columns)
+        ready = len(hashes)
+        for pos, (index, stored_hash, raw_event_id) in enumerate(zip(indexes, stored_hashes, event_ids, strict=True)):
+            if len(problems) >= max_problems:
+                stopped = True
+                break
+            if index != expected_index:
+                problems.append(_missing_position(expected_index, int(index), int(raw_event_id)))
+                # Keep counting from here so one deletion is reported once.
+                while expected_index < int(index):
+                    pending.append(b"\x00" * 32)
+                    expected_index += 1
+            if pos < ready:
+                recomputed = hashes[pos]
+            else:  # the row _leaf_hashes stopped at: a value no event can hold
+                row = tuple(column[pos] for column in event_columns)
+                try:
+                    recomputed = _sha256(b"\x00" + leaf_bytes(int(index), row)).digest()
+                except (TypeError, ValueError):
+                    recomputed = b""  # cannot match any stored hash: reported below
+            if recomputed != stored_hash and recomputed != _bytes(stored_hash):
+                event_id = int(raw_event_id)
+                problems.append(
                     Problem(
-                        "root",
-                        f"Tree head at size {next_head.tree_size} does not match the events "
-                        f"sealed under it (from event #{range_start_event}).",
-                        range_start_event,
+                        "altered",
+                        f"Event #{event_id} at position {index} was altered or moved.",
+                        event_id,
                     )
                 )
-            range_start_event = None
-            next_head = next(head_iter, None)
-    if next_head is not None and len(report.problems) < max_problems:
-        report.problems.append(
+            if range_start_event is None:
+                range_start_event = int(raw_event_id)
+            pending.append(recomputed)
+            expected_index += 1
+            checked += 1
+            while next_head is not None and expected_index == next_size:
+                frontier.extend(pending)
+                pending.clear()
+                if frontier.root() != _bytes(next_head.root_hash):
+                    problems.append(
+                        Problem(
+                            "root",
+                            f"Tree head at size {next_head.tree_size} does not match the "
+                            f"events sealed under it (from event #{range_start_event}).",
+                            range_start_event,
+                        )
+                    )
+                range_start_event = None
+                next_head = next(head_iter, None)
+                next_size = next_head.tree_size if next_head is not None else -1
+        if stopped:
+            break
+    frontier.extend(pending)
+    report.events_checked = checked
+    if expected_index > signed_size and len(problems) < max_problems:
+        problems.append(
+            Problem(
+                "unsigned",
+                f"{expected_index - signed_size} leaf or leaves lie beyond the last signed tree head "
+                f"(size {signed_size}): the sealer never writes those.",
+            )
+        )
+    if next_head is not None and len(problems) < max_problems:
+        problems.append(
             Problem(
                 "deleted",
                 f"Tree head at size {next_head.tree_size} covers more events than remain "
@@ -168,11 +265,25 @@ def verify_log(
         )
 
     last = heads[-1] if heads else None
-    unsealed = AuditEvent.objects.filter(leaf__isnull=True)
+    # Events no leaf points to. The same rows as ``filter(leaf__isnull=True)``; NOT
+    # EXISTS lets the database answer from the leaves' event index alone.
+    unsealed = AuditEvent.objects.filter(~Exists(AuditLeaf.objects.filter(event=OuterRef("pk"))))
     report.unsealed = unsealed.count()
-    if last is not None:
+    # With nothing unsealed there is nothing stale to look for.
+    if last is not None and report.unsealed:
         cutoff = last.signed_at - settings.CRISISCELL_SEAL_GRACE
-        stale = unsealed.filter(at__lt=cutoff, id__lt=last.max_event_id).order_by("id").first()
+        below_lookback = last.max_event_id - LOOKBACK
+        # Inside the sealed range and old, or so far below it that the sealer will never
+        # look at it, or dated in the future: none of these can be an honest late event.
+        stale = (
+            unsealed.filter(
+                Q(at__lt=cutoff, id__lt=last.max_event_id)
+                | Q(id__lte=below_lookback)
+                | Q(at__gt=timezone.now() + settings.CRISISCELL_SEAL_GRACE)
+            )
+            .order_by("id")
+            .first()
+        )
         if stale is not None:
             report.problems.append(
                 Problem(

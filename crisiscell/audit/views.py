@@ -20,12 +20,8 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Staff username"), required=False, max_length=150)
     cell_code = forms.CharField(label=_("Cell code"), required=False, max_length=6)
     object_ref = forms.CharField(label=_("Object"), required=False, max_length=64)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 @requires(Section.AUDIT, Action.VIEW)

@@ -16,9 +16,7 @@ class Command(BaseCommand):
     help = "Recompute the Merkle tree from the events and check every signed tree head."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--no-record", action="store_true", help="Do not add an audit.verified event."
-        )
+        parser.add_argument("--no-record", action="store_true", help="Do not add an audit.verified event.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
