@@ -6,11 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisiscell.settings")
-
-from crisiscell.audit.events import EVENT_CODES
-
+ROOT = Path(__file__).resolve().parent.parent
 HEADER = """# The audit log
 
 Every event crisiscell records. An event says who (actor), where (cell), what (code), to which
@@ -25,5 +21,18 @@ Merkle tree by `crisiscell audit_seal` (see `docs/decisions/0004-audit-sealing.m
 |---|---|
 """
 
-rows = "".join(f"| `{code}` | {meaning} |\n" for code, meaning in EVENT_CODES.items())
-(Path(__file__).resolve().parent.parent / "crisiscell" / "audit" / "README.md").write_text(HEADER + rows)
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisiscell.settings")
+    import django
+
+    django.setup()
+    from crisiscell.audit.events import EVENT_CODES
+
+    rows = "".join(f"| `{code}` | {meaning} |\n" for code, meaning in EVENT_CODES.items())
+    (ROOT / "crisiscell" / "audit" / "README.md").write_text(HEADER + rows)
+
+
+if __name__ == "__main__":
+    main()

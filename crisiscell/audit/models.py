@@ -61,6 +61,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.id} {self.action}"
 
+    @property
+    def label(self) -> str:
+        from crisiscell.audit.events import label
+
+        return label(self.action)
+
     def details_dict(self) -> dict[str, Any]:
         loaded: dict[str, Any] = json.loads(self.details) if self.details else {}
         return loaded

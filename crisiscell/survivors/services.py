@@ -15,7 +15,7 @@ from crisiscell.audit.services import audit_record
 from crisiscell.cells.models import Cell
 from crisiscell.core.keyring import add_master_key, load_keyring
 from crisiscell.survivors import vault
-from crisiscell.survivors.identity import normalise_cnic, normalise_phone
+from crisiscell.survivors.identity import format_cnic, normalise_cnic, normalise_phone
 from crisiscell.survivors.models import Guardian, Survivor, VaultLookup, VaultRecord
 
 
@@ -30,6 +30,10 @@ class SurvivorIdentity:
     address: str = ""
     date_of_birth: str = ""  # ISO date when known
     code_word: str = ""  # agreed for safe contact
+
+    @property
+    def cnic_display(self) -> str:
+        return format_cnic(self.cnic) if len(self.cnic) == 13 else self.cnic
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> SurvivorIdentity:
