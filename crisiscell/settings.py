@@ -311,6 +311,9 @@ CRISISCELL_SEAL_GRACE = timedelta(minutes=int(_env("CRISISCELL_SEAL_GRACE_MINUTE
 # tree-heads.jsonl in the key directory. Ship it to a second place (see operations.md).
 CRISISCELL_ANCHOR_FILE = _env("CRISISCELL_ANCHOR_FILE")
 
+# Alerts by e-mail besides the in-app list (the message never names a case).
+CRISISCELL_ALERT_EMAIL = _env_bool("CRISISCELL_ALERT_EMAIL", default=False)
+
 # Logs carry request ids and event codes, never survivor data.
 LOGGING = {
     "version": 1,

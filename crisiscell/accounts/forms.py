@@ -9,7 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from crisiscell.accounts.models import User
+from crisiscell.accounts.models import Gender, User
 from crisiscell.accounts.services import CELL_ASSIGNABLE_ROLES
 
 
@@ -82,6 +82,7 @@ class InviteForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"))
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
     role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in CELL_ASSIGNABLE_ROLES])
 
 

@@ -12,6 +12,12 @@ from crisiscell.access.policy import CELL_LESS_ROLES, NATIONAL_OPTIONAL_ROLES, R
 from crisiscell.core.models import BaseModel
 
 
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Woman")
+    MALE = "male", _("Man")
+    OTHER = "other", _("Another gender")
+
+
 class User(AbstractUser):
     """A staff member. Survivors never have accounts.
 
@@ -21,6 +27,9 @@ class User(AbstractUser):
 
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
     is_demo = models.BooleanField(_("demo account"), default=False)
+    # Needed where the law asks for a woman: the examiner of a female survivor, the
+    # duty roster's coverage of women medico-legal officers.
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
 
     class Meta:
         verbose_name = _("staff member")

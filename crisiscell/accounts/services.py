@@ -72,6 +72,7 @@ def staff_invite(
     last_name: str,
     email: str,
     role: str,
+    gender: str = "",
 ) -> IssuedInvitation:
     """A cell head invites a new staff member into their cell.
 
@@ -82,7 +83,7 @@ def staff_invite(
         raise ValidationError({"role": _("This role cannot be given inside a cell.")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is already taken.")})
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email, gender=gender)
     user.set_unusable_password()
     user.full_clean()
     user.save()

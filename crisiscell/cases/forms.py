@@ -13,10 +13,13 @@ from crisiscell.cases import rules
 from crisiscell.cases.models import (
     AgeGroup,
     ChildAssent,
+    ClockState,
     ConsentDecision,
     ConsentGiver,
     ConsentMethod,
     ConsentPurpose,
+    ContactMethod,
+    ContactOutcome,
     Disability,
     EvidenceChoice,
     IncidentTimeKind,
@@ -26,6 +29,7 @@ from crisiscell.cases.models import (
     PlaceType,
     PoliceChoice,
     Source,
+    TaskStatus,
 )
 from crisiscell.cases.services import (
     EDITABLE_FIELDS,
@@ -438,3 +442,42 @@ class ConsentForm(forms.Form):
         initial=ChildAssent.NOT_APPLICABLE,
     )
     method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
+
+
+class TaskCloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[(TaskStatus.DONE, _("Done")), (TaskStatus.DECLINED, TaskStatus.DECLINED.label),
+                 (TaskStatus.NOT_APPLICABLE, TaskStatus.NOT_APPLICABLE.label)],
+    )  # fmt: skip
+    done_at = _dt(_("When (leave empty for now)"))
+    reason = forms.CharField(label=_("Reason or note"), max_length=300, required=False)
+
+
+class ClockResolveForm(forms.Form):
+    clock_key = forms.ChoiceField(label=_("What"), choices=[])
+    state = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[(ClockState.MET, _("Done")), (ClockState.DECLINED, ClockState.DECLINED.label),
+                 (ClockState.NOT_APPLICABLE, ClockState.NOT_APPLICABLE.label)],
+    )  # fmt: skip
+    done_at = _dt(_("When it was done"))
+    note = forms.CharField(label=_("Reason or note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from crisiscell.cases.deadlines import DEFAULTS
+        from crisiscell.cases.duties import CLOCK_SECTION
+
+        field = cast(forms.ChoiceField, self.fields["clock_key"])
+        field.choices = [(key, DEFAULTS[key].label) for key in CLOCK_SECTION]
+
+
+class ContactForm(forms.Form):
+    method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices)
+    outcome = forms.ChoiceField(label=_("What happened"), choices=ContactOutcome.choices)
+    template = forms.ChoiceField(
+        label=_("Message used"),
+        required=False,
+        choices=[("", "—"), ("appointment", _("Appointment reminder")), ("check_in", _("Routine check-in"))],
+    )

@@ -323,29 +323,169 @@ class Consent(BaseModel):
 
 
 class TaskKind(models.TextChoices):
+    # The five duties of ARITA s.5, in the Act's order.
+    MLE = "mle", _("Medico-legal examination")
+    EVIDENCE = "evidence", _("Secure and collect evidence")
+    FORENSIC = "forensic", _("Forensic analysis")
+    FIR = "fir", _("Registration of the FIR")
+    OTHER_ACTION = "other_action", _("Any other necessary action")
+    # Offers the cell makes to every survivor.
+    COUNSELLING = "counselling", _("Offer of counselling")
+    LEGAL_AID = "legal_aid", _("Offer of legal aid")
+    # Raised by events.
     CHILD_PROTECTION = "child_protection", _("Child protection referral")
+    FOLLOW_UP = "follow_up", _("Follow-up visit")
+
+
+DUTY_KINDS = [TaskKind.MLE, TaskKind.EVIDENCE, TaskKind.FORENSIC, TaskKind.FIR, TaskKind.OTHER_ACTION]
+OFFER_KINDS = [TaskKind.COUNSELLING, TaskKind.LEGAL_AID]
 
 
 class TaskStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
-    DECLINED = "declined", _("Declined")
+    DECLINED = "declined", _("Declined by the survivor")
     NOT_APPLICABLE = "n/a", _("Not applicable")
 
 
 class Task(BaseModel):
-    """Work owed on a case. The statutory duties arrive with the board; intake adds child protection."""
+    """Work owed on a case: the statutory duties, the offers, follow-ups, child protection.
+
+    Due times are never stored: a task names the rule (``rule_key``) its deadline
+    comes from, and the clocks derive it from the case's recorded facts.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks")
     kind = models.CharField(max_length=24, choices=TaskKind.choices)
+    rule_key = models.CharField(max_length=24, blank=True)
     status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    taken_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Why it was declined or not applicable, or a completion note.
     reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "status"], name="task_case_status")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class RuleOverride(models.Model):
+    """A deployment's change to a rule in force; rows are added, the newest per key wins."""
+
+    key = models.CharField(max_length=24, db_index=True)
+    hours = models.FloatField()
+    reason = models.CharField(max_length=300)
+    changed_by = models.CharField(max_length=150)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["key", "changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.hours}h"
+
+
+class ClockState(models.TextChoices):
+    OPEN = "open", _("Open")
+    MET = "met", _("Met")
+    MISSED = "missed", _("Missed")
+    NOT_APPLICABLE = "n/a", _("Not applicable")
+    DECLINED = "declined", _("Declined by the survivor")
+
+
+class ClockResolution(models.Model):
+    """Staff record that a clock's action happened (and when), was declined, or does not apply.
+
+    The medico-legal and evidence records will resolve clocks themselves; until
+    then, and for what they do not cover, staff record it here. Rows are added,
+    never edited; the newest per case and clock wins.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="clock_resolutions")
+    clock_key = models.CharField(max_length=24)
+    state = models.CharField(
+        max_length=10,
+        choices=[(ClockState.MET, ClockState.MET.label), (ClockState.DECLINED, ClockState.DECLINED.label),
+                 (ClockState.NOT_APPLICABLE, ClockState.NOT_APPLICABLE.label)],
+    )  # fmt: skip
+    done_at = models.DateTimeField(_("when it was done"), null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recorded_at"]
+        indexes = [models.Index(fields=["case", "clock_key"], name="clock_resolution_case_key")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.clock_key} {self.state}"
+
+
+class Alert(models.Model):
+    """An in-app alert: a clock entering its warning window or missed, or a new case to take."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Deadline approaching")
+        MISSED = "missed", _("Deadline missed")
+        NEW_CASE = "new_case", _("New case")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    clock_key = models.CharField(max_length=24, blank=True)
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "case", "kind", "clock_key"], name="alert_once_per_clock")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.case_id} {self.clock_key}"
+
+    @property
+    def clock_label(self) -> str:
+        from crisiscell.cases.deadlines import DEFAULTS
+
+        rule = DEFAULTS.get(self.clock_key)
+        return str(rule.label) if rule else self.clock_key
+
+
+class ContactMethod(models.TextChoices):
+    CALL = "call", _("Phone call")
+    TEXT = "text", _("Text message")
+
+
+class ContactOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached her")
+    NO_ANSWER = "no_answer", _("No answer")
+    NOT_SAFE = "not_safe", _("Someone else answered; ended safely")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+
+class ContactAttempt(BaseModel):
+    """One attempt to reach a survivor, made within her safe-contact choices."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contact_attempts")
+    task = models.ForeignKey(Task, on_delete=models.PROTECT, null=True, blank=True, related_name="contact_attempts")
+    method = models.CharField(max_length=8, choices=ContactMethod.choices)
+    template = models.CharField(max_length=24, blank=True)
+    outcome = models.CharField(max_length=16, choices=ContactOutcome.choices)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.method} {self.outcome}"
 
 
 class IntakeDraft(BaseModel):

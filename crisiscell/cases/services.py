@@ -21,6 +21,7 @@ from crisiscell.access.scoping import allows_in_cell
 from crisiscell.accounts.models import User
 from crisiscell.audit.services import audit_record
 from crisiscell.cases import codes, rules
+from crisiscell.cases.duties import duties_create
 from crisiscell.cases.models import (
     Case,
     CaseStatus,
@@ -36,6 +37,7 @@ from crisiscell.cases.models import (
     RecordVersion,
     Task,
     TaskKind,
+    TaskStatus,
 )
 from crisiscell.cells.models import Cell
 from crisiscell.survivors import services as vault_services
@@ -191,7 +193,7 @@ def _flag_child_protection(case: Case, actor: User, reason: str) -> None:
     if not case.child_protection_flag:
         Case.objects.filter(pk=case.pk).update(child_protection_flag=True)
         case.child_protection_flag = True
-    if not Task.objects.filter(case=case, kind=TaskKind.CHILD_PROTECTION, status="open").exists():
+    if not Task.objects.filter(case=case, kind=TaskKind.CHILD_PROTECTION, status=TaskStatus.OPEN).exists():
         Task.objects.create(case=case, kind=TaskKind.CHILD_PROTECTION, reason=reason)
     audit_record(
         action="case.child_protection_flagged",
@@ -315,6 +317,7 @@ def case_register(*, actor: User, cell: Cell, data: IntakeData, draft: IntakeDra
             relationship=p.relationship,
             identity=identity,
         )
+    duties_create(case)
     audit_record(
         action="case.registered",
         actor=actor,

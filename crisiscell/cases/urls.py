@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crisiscell.cases import views
+from crisiscell.cases import board_views, views
 
 app_name = "cases"
 
@@ -21,4 +21,14 @@ urlpatterns = [
         views.consent_revoke,
         name="consent_revoke",
     ),
+    path("cells/<str:cell_code>/board/", board_views.board_page, name="board"),
+    path("cells/<str:cell_code>/board/rows/", board_views.board_rows, name="board_rows"),
+    path("network/board/", board_views.national_board, name="national_board"),
+    path("rules/", board_views.rules_page, name="rules"),
+    path("tasks/<uuid:task_id>/take/", board_views.task_take, name="task_take"),
+    path("tasks/<uuid:task_id>/close/", board_views.task_close, name="task_close"),
+    path("cases/<str:code>/clocks/", board_views.clock_resolve, name="clock_resolve"),
+    path("cases/<str:code>/contact/", board_views.contact_attempt, name="contact_attempt"),
+    path("alerts/", board_views.alerts_page, name="alerts"),
+    path("alerts/<int:alert_id>/read/", board_views.alert_read, name="alert_read"),
 ]

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,14 +17,18 @@ from crisiscell.access.decorators import requires
 from crisiscell.access.policy import Action, Section
 from crisiscell.access.scoping import allows_in_cell
 from crisiscell.accounts.models import User
-from crisiscell.cases import selectors, services
+from crisiscell.cases import board, selectors, services
 from crisiscell.cases.codes import format_reference
+from crisiscell.cases.duties import CONTACT_TEMPLATES
 from crisiscell.cases.forms import (
     DATETIME_FORMAT,
     CaseEditForm,
+    ClockResolveForm,
     ConsentForm,
+    ContactForm,
     IntakeForm,
     LookupForm,
+    TaskCloseForm,
 )
 from crisiscell.cases.models import Case, Consent, IntakeDraft
 from crisiscell.cells.selectors import cell_get_for
@@ -168,6 +173,12 @@ def _case_context(actor: User, case: Case) -> dict[str, Any]:
         "reference": format_reference(case.reference),
         "consent_form": ConsentForm(),
         "can_edit": allows_in_cell(actor, case.cell, Section.CASE, Action.EDIT),
+        "row": board.case_clocks(case, now=timezone.now()),
+        "tasks": list(case.tasks.select_related("owner", "closed_by").order_by("created_at")),
+        "task_close_form": TaskCloseForm(),
+        "clock_form": ClockResolveForm(),
+        "contact_form": ContactForm(),
+        "contact_templates": CONTACT_TEMPLATES,
     }
 
 

@@ -66,6 +66,8 @@ ROLE_SLUGS = {
     Role.NATIONAL_ANALYST: "analyst",
     Role.AUDITOR: "auditor",
 }
+# The law asks for women in these roles; the demo staffs them so.
+WOMEN_ROLES = {Role.MEDICO_LEGAL_OFFICER, Role.PSYCHOLOGIST, Role.POLICE_LIAISON}
 NATIONAL_ACCOUNTS = [
     ("national-analyst", Role.NATIONAL_ANALYST),
     ("national-auditor", Role.AUDITOR),
@@ -144,6 +146,7 @@ def ensure_staff(cells: dict[str, Cell]) -> int:
                 "email": f"{account.username}@demo.invalid",
                 "password": password_hash,
                 "is_demo": True,
+                "gender": "female" if role in WOMEN_ROLES or role == Role.DESK_OFFICER else "male",
             },
         )
         created += int(was_created)

@@ -89,4 +89,5 @@ def comparable_page(content: bytes) -> bytes:
     """Page bytes without what differs per request (CSRF token, the language form's return path)."""
     import re
 
-    return re.sub(rb'name="(csrfmiddlewaretoken|next)" value="[^"]*"', b"", content)
+    content = re.sub(rb'name="(csrfmiddlewaretoken|next)" value="[^"]*"', b"", content)
+    return re.sub(rb'"X-CSRFToken": "[^"]*"', b"", content)

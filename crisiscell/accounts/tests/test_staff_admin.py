@@ -44,6 +44,7 @@ def _invite(client: Client, cell, username: str = "newmlo") -> str:
             "first_name": "Test",
             "last_name": "Officer",
             "email": f"{username}@example.invalid",
+            "gender": "female",
             "role": Role.MEDICO_LEGAL_OFFICER,
         },
     )

@@ -1,8 +1,8 @@
-"""Serve crisiscell with the production-grade server and the audit sealer beside it.
+"""Serve crisiscell with the production-grade server and the background worker beside it.
 
-gunicorn serves requests (static files through WhiteNoise); a second process
-seals audit events into the Merkle log every few seconds, so no request ever
-waits for a seal. Stopping this command stops both.
+gunicorn serves requests (static files through WhiteNoise); the worker seals audit
+events into the Merkle log every few seconds and raises deadline alerts every
+minute, so no request waits for either. Stopping this command stops both.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ import sys
 import time
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run gunicorn and the audit sealer together."
+    help = "Run gunicorn and the background worker together."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
@@ -52,33 +51,25 @@ class Command(BaseCommand):
             ],
             env=env,
         )
-        sealer = subprocess.Popen(  # noqa: S603
-            [
-                python,
-                "-m",
-                "crisiscell",
-                "audit_seal",
-                "--loop",
-                "--every",
-                str(settings.CRISISCELL_SEAL_INTERVAL_SECONDS),
-            ],
+        worker = subprocess.Popen(  # noqa: S603 - the worker: audit sealing and alerts
+            [python, "-m", "crisiscell", "worker"],
             env=env,
         )
         self.stdout.write(f"crisiscell is serving on http://{options['bind']}/ (Ctrl-C stops it)")
 
         def stop(*_: object) -> None:
-            for proc in (web, sealer):
+            for proc in (web, worker):
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         try:
-            while web.poll() is None and sealer.poll() is None:
+            while web.poll() is None and worker.poll() is None:
                 time.sleep(0.5)
         finally:
             stop()
             web.wait(timeout=30)
-            sealer.wait(timeout=30)
+            worker.wait(timeout=30)
         if web.returncode not in (0, -signal.SIGTERM):
             raise SystemExit(web.returncode)

@@ -1,0 +1,213 @@
+"""Reads for the golden-hour board: every open case of a cell with its clocks and duties.
+
+The number of queries does not grow with the number of cases: one for the cases,
+one for their tasks, one for the clock resolutions, one for the rules in force
+(and one audit insert). Clocks are computed in Python from those rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Q
+from django.http import Http404
+
+from crisiscell.access.policy import Action, Section
+from crisiscell.access.scoping import allows_in_cell
+from crisiscell.accounts.models import User
+from crisiscell.audit.services import audit_record
+from crisiscell.cases.clocks import (
+    CaseFacts,
+    Clock,
+    DelayedPath,
+    Resolution,
+    clocks_for,
+    delayed_presentation,
+    most_urgent,
+)
+from crisiscell.cases.deadlines import Rule
+from crisiscell.cases.models import Case, CaseStatus, ClockResolution, ClockState, Task, TaskKind, TaskStatus
+from crisiscell.cases.rules_in_force import rules_in_force
+from crisiscell.cells.models import Cell
+
+FILTERS = ("mine", "unassigned", "children", "overdue")
+# Follow-ups show on the board from this long before they are due.
+FOLLOW_UP_LEAD = timedelta(days=2)
+
+
+def facts_for(case: Case, tasks: list[Task], resolutions: list[ClockResolution]) -> CaseFacts:
+    facts = CaseFacts(
+        arrival_at=case.arrival_at,
+        incident_kind=case.incident_time_kind,
+        incident_at=case.incident_at,
+        incident_earliest=case.incident_earliest,
+        incident_latest=case.incident_latest,
+        sex=case.survivor_sex,
+        age_years=case.survivor_age_years,
+        choice_medical=case.choice_medical,
+        choice_evidence=case.choice_evidence,
+        choice_police=case.choice_police,
+    )
+    for task in tasks:
+        if task.kind in (TaskKind.MLE, TaskKind.FIR) and task.status != TaskStatus.OPEN:
+            facts.duties_closed_as[task.kind] = task.status
+            if task.closed_at is not None:
+                facts.duties_done[task.kind] = task.closed_at
+    if facts.duties_closed_as.get(TaskKind.FIR) == TaskStatus.DONE:
+        facts.fir_at = facts.duties_done.get(TaskKind.FIR)
+    for resolution in sorted(resolutions, key=lambda r: r.recorded_at):
+        facts.resolutions[resolution.clock_key] = Resolution(resolution.state, resolution.done_at)
+    return facts
+
+
+@dataclass
+class FollowUp:
+    task: Task
+    due: datetime
+    overdue: bool
+
+
+@dataclass
+class BoardRow:
+    case: Case
+    clocks: list[Clock]
+    urgent: Clock | None
+    open_tasks: list[Task]
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    delayed: DelayedPath | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return any(c.state == ClockState.MISSED for c in self.clocks) or any(f.overdue for f in self.follow_ups)
+
+    def sort_key(self) -> tuple[int, float, str]:
+        if self.urgent is not None:
+            rank, seconds = self.urgent.urgency()
+        else:
+            rank, seconds = (2, 0.0) if self.follow_ups else (3, 0.0)
+        if any(f.overdue for f in self.follow_ups):
+            rank = min(rank, 0)
+        return (rank, seconds, self.case.code)
+
+
+def _follow_ups(case: Case, tasks: list[Task], rules: dict[str, Rule], now: datetime) -> list[FollowUp]:
+    due = []
+    for task in tasks:
+        if task.kind != TaskKind.FOLLOW_UP or task.status != TaskStatus.OPEN or task.rule_key not in rules:
+            continue
+        when = case.arrival_at + timedelta(hours=rules[task.rule_key].hours)
+        if when - FOLLOW_UP_LEAD <= now:
+            due.append(FollowUp(task, when, when < now))
+    return due
+
+
+def build_rows(cases: list[Case], now: datetime, rules: dict[str, Rule]) -> list[BoardRow]:
+    """Board rows for these cases, with exactly two more queries whatever their number."""
+    ids = [case.pk for case in cases]
+    tasks: dict[object, list[Task]] = defaultdict(list)
+    for task in Task.objects.filter(case_id__in=ids).select_related("owner").order_by("created_at"):
+        tasks[task.case_id].append(task)
+    resolutions: dict[object, list[ClockResolution]] = defaultdict(list)
+    for resolution in ClockResolution.objects.filter(case_id__in=ids):
+        resolutions[resolution.case_id].append(resolution)
+    rows = []
+    for case in cases:
+        case_tasks = tasks[case.pk]
+        facts = facts_for(case, case_tasks, resolutions[case.pk])
+        clocks = clocks_for(facts, rules, now)
+        rows.append(
+            BoardRow(
+                case=case,
+                clocks=clocks,
+                urgent=most_urgent(clocks),
+                open_tasks=[t for t in case_tasks if t.status == TaskStatus.OPEN and t.kind != TaskKind.FOLLOW_UP],
+                follow_ups=_follow_ups(case, case_tasks, rules, now),
+                delayed=delayed_presentation(facts, rules),
+            )
+        )
+    rows.sort(key=BoardRow.sort_key)
+    return rows
+
+
+def _keep(row: BoardRow, actor: User, filt: str | None) -> bool:
+    if filt == "mine":
+        return any(t.owner_id == actor.pk for t in row.open_tasks) or any(
+            f.task.owner_id == actor.pk for f in row.follow_ups
+        )
+    if filt == "unassigned":
+        return any(t.owner_id is None for t in row.open_tasks)
+    if filt == "children":
+        return row.case.is_child
+    if filt == "overdue":
+        return row.overdue
+    return True
+
+
+def board_for(actor: User, cell: Cell, *, now: datetime, filt: str | None = None) -> list[BoardRow]:
+    """The cell's open cases, most urgent first. Audits ``case.listed`` (the board view)."""
+    if not allows_in_cell(actor, cell, Section.CASE, Action.VIEW):
+        raise Http404
+    audit_record(
+        action="case.listed",
+        actor=actor,
+        cell=cell,
+        object_type="cell",
+        object_ref=cell.code,
+        details={"view": "board"},
+    )
+    cases = list(Case.objects.filter(cell=cell, status=CaseStatus.OPEN).select_related("cell"))
+    rows = build_rows(cases, now, rules_in_force())
+    return [row for row in rows if _keep(row, actor, filt)]
+
+
+def board_row_for(actor: User, case: Case, *, now: datetime) -> BoardRow:
+    """One row, after a task was taken from the board."""
+    if not allows_in_cell(actor, case.cell, Section.CASE, Action.VIEW):
+        raise Http404
+    return build_rows([case], now, rules_in_force())[0]
+
+
+def case_clocks(case: Case, *, now: datetime) -> BoardRow:
+    """The clocks, duties and follow-ups of one case, for its case page."""
+    return build_rows([case], now, rules_in_force())[0]
+
+
+@dataclass(frozen=True)
+class CellCounts:
+    cell: Cell
+    open_cases: int
+    children: int
+    overdue: int
+    missed_clocks: int
+
+
+def national_counts(actor: User, *, now: datetime) -> list[CellCounts]:
+    """Counts per cell for the national view: never a code, never an identity."""
+    cells = list(Cell.objects.filter(is_active=True).order_by("code"))
+    totals: dict[Any, dict[str, Any]] = {
+        row["cell_id"]: dict(row)
+        for row in Case.objects.filter(status=CaseStatus.OPEN)
+        .values("cell_id")
+        .annotate(n=Count("id"), children=Count("id", filter=Q(survivor_age_years__lt=18)))
+    }
+    open_cases = list(Case.objects.filter(status=CaseStatus.OPEN))
+    rows = build_rows(open_cases, now, rules_in_force())
+    overdue: dict[object, int] = defaultdict(int)
+    missed: dict[object, int] = defaultdict(int)
+    for row in rows:
+        overdue[row.case.cell_id] += int(row.overdue)
+        missed[row.case.cell_id] += sum(1 for c in row.clocks if c.state == ClockState.MISSED)
+    audit_record(action="stats.viewed", actor=actor, object_type="board", object_ref="national")
+    return [
+        CellCounts(
+            cell,
+            totals.get(cell.pk, {}).get("n", 0),
+            totals.get(cell.pk, {}).get("children", 0),
+            overdue[cell.pk],
+            missed[cell.pk],
+        )
+        for cell in cells
+    ]

@@ -1,0 +1,224 @@
+"""Duties as tasks, the board (order, filters, constant queries), contact rules, alerts, rule overrides."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from crisiscell.access.policy import Role
+from crisiscell.accounts.models import User
+from crisiscell.audit.models import AuditEvent
+from crisiscell.cases import board, duties
+from crisiscell.cases.alerts import alerts_scan
+from crisiscell.cases.models import Alert, CaseStatus, Task, TaskKind
+from crisiscell.cases.rules_in_force import rules_in_force
+from crisiscell.cases.services import case_close, case_register
+from crisiscell.cases.tests.helpers import intake_data
+from crisiscell.tests.factories import login_client
+
+
+@pytest.fixture
+def desk(cell, staff):
+    return staff(Role.DESK_OFFICER, cell, username="desk")
+
+
+@pytest.fixture
+def mlo(cell, staff):
+    return staff(Role.MEDICO_LEGAL_OFFICER, cell, username="mlo", gender="female")
+
+
+def register(desk, cell, hours_ago=1.0, incident_hours_before=5.0, **overrides):
+    arrival = timezone.now() - timedelta(hours=hours_ago)
+    return case_register(
+        actor=desk,
+        cell=cell,
+        data=intake_data(arrival_at=arrival, incident_at=arrival - timedelta(hours=incident_hours_before), **overrides),
+    )
+
+
+def test_every_case_gets_the_five_duties_and_the_offers(cell, desk):
+    case = register(desk, cell)
+    kinds = sorted(case.tasks.exclude(kind=TaskKind.FOLLOW_UP).values_list("kind", flat=True))
+    assert kinds == sorted(["mle", "evidence", "forensic", "fir", "other_action", "counselling", "legal_aid"])
+    follow_ups = sorted(case.tasks.filter(kind=TaskKind.FOLLOW_UP).values_list("rule_key", flat=True))
+    assert follow_ups == ["fu_1m", "fu_2w", "fu_3m", "fu_6m"]
+
+
+def test_task_life_cycle_is_policed_and_audited(cell, desk, mlo):
+    case = register(desk, cell)
+    exam = case.tasks.get(kind=TaskKind.MLE)
+    with pytest.raises(PermissionDenied):  # the desk officer has no medical section
+        duties.task_take(actor=desk, task=exam)
+    duties.task_take(actor=mlo, task=exam)
+    exam.refresh_from_db()
+    assert (exam.owner, exam.status) == (mlo, "open")
+    with pytest.raises(ValidationError):  # not done: a reason is needed
+        duties.task_close(actor=mlo, task=exam, status="declined")
+    done_at = timezone.now() - timedelta(minutes=10)
+    duties.task_close(actor=mlo, task=exam, status="done", done_at=done_at)
+    exam.refresh_from_db()
+    assert (exam.status, exam.closed_at, exam.closed_by) == ("done", done_at, mlo)
+    with pytest.raises(ValidationError):
+        duties.task_close(actor=mlo, task=exam, status="done")
+    actions = list(AuditEvent.objects.filter(object_ref=case.code).values_list("action", flat=True))
+    assert {"task.taken", "task.closed"} <= set(actions)
+    # Completing the examination meets its clock.
+    row = board.case_clocks(case, now=timezone.now())
+    assert next(c for c in row.clocks if c.key == "mle").state == "met"
+
+
+def test_board_orders_by_the_most_urgent_clock(cell, desk, mlo):
+    calm = register(desk, cell, hours_ago=0.2, incident_hours_before=1)  # hours left everywhere
+    # PEP closing in about 2 h; she declined swabs, whose windows would otherwise be missed.
+    urgent = register(desk, cell, hours_ago=2, incident_hours_before=68, choice_evidence="no")
+    missed = register(desk, cell, hours_ago=8, incident_hours_before=10)  # examination target missed
+    rows = board.board_for(mlo, cell, now=timezone.now())
+    assert [r.case for r in rows] == [missed, urgent, calm]
+    assert rows[0].urgent.state == "missed"
+    assert rows[1].urgent.key == "pep"
+
+
+def test_board_filters(cell, desk, mlo, staff):
+    child = register(desk, cell, age_years=11, consents=[])
+    adult = register(desk, cell)
+    duties.task_take(actor=mlo, task=adult.tasks.get(kind=TaskKind.MLE))
+    assert [r.case for r in board.board_for(mlo, cell, now=timezone.now(), filt="children")] == [child]
+    assert [r.case for r in board.board_for(mlo, cell, now=timezone.now(), filt="mine")] == [adult]
+    assert {r.case for r in board.board_for(mlo, cell, now=timezone.now(), filt="unassigned")} == {child, adult}
+    late = register(desk, cell, hours_ago=30)
+    assert [r.case for r in board.board_for(mlo, cell, now=timezone.now(), filt="overdue")] == [late]
+
+
+def test_board_query_count_does_not_grow_with_cases(cell, desk, mlo):
+    register(desk, cell)
+    viewer = User.objects.get(pk=mlo.pk)  # a fresh user, as in each request
+    with CaptureQueriesContext(connection) as few:
+        board.board_for(viewer, cell, now=timezone.now())
+    for i in range(12):
+        register(desk, cell, hours_ago=i + 0.5)
+    closed = register(desk, cell, hours_ago=300)
+    case_close(actor=desk, case=closed, reason="test")
+    viewer = User.objects.get(pk=mlo.pk)
+    with CaptureQueriesContext(connection) as many:
+        rows = board.board_for(viewer, cell, now=timezone.now())
+    assert len(rows) == 13
+    assert closed not in [r.case for r in rows]
+    assert len(many) == len(few)
+
+
+def test_board_page_and_live_rows_and_one_click_take(cell, desk, mlo):
+    case = register(desk, cell)
+    client = login_client(mlo)
+    page = client.get(reverse("cases:board", kwargs={"cell_code": cell.code}))
+    assert page.status_code == 200
+    assert case.code.encode() in page.content
+    assert b'hx-trigger="every 30s"' in page.content
+    rows = client.get(reverse("cases:board_rows", kwargs={"cell_code": cell.code}), HTTP_HX_REQUEST="true")
+    assert rows.content.lstrip().startswith(b"<tbody")
+    exam = case.tasks.get(kind=TaskKind.MLE)
+    response = client.post(reverse("cases:task_take", kwargs={"task_id": exam.pk}), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.content.lstrip().startswith(b"<tr")
+    exam.refresh_from_db()
+    assert exam.owner == mlo
+
+
+def test_polling_does_not_keep_an_idle_session_alive(cell, desk, mlo):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        client = login_client(mlo)
+        url = reverse("cases:board_rows", kwargs={"cell_code": cell.code})
+        for _ in range(16):
+            traveller.shift(timedelta(minutes=1))
+            response = client.get(url, HTTP_HX_REQUEST="true")
+        assert response.status_code == 204
+        assert response["HX-Redirect"].startswith(reverse("accounts:login"))
+
+
+def test_national_view_shows_counts_never_codes(cell, other_cell, desk, staff):
+    register(desk, cell, age_years=12, consents=[])
+    register(desk, cell, hours_ago=30)
+    analyst = staff(Role.NATIONAL_ANALYST, None)
+    client = login_client(analyst)
+    page = client.get(reverse("cases:national_board")).content.decode()
+    counts = {c.cell.code: c for c in board.national_counts(analyst, now=timezone.now())}
+    assert (counts["KHI"].open_cases, counts["KHI"].children, counts["KHI"].overdue) == (2, 1, 1)
+    assert counts["LHR1"].open_cases == 0
+    assert "KHI-" not in page
+
+
+def test_contact_respects_her_choices(cell, desk):
+    case = register(desk, cell)  # may_call=True, day window, no texts
+    with time_machine.travel(timezone.localtime().replace(hour=11, minute=0), tick=False):
+        duties.contact_attempt_record(actor=desk, case=case, method="call", outcome="reached")
+    with (
+        time_machine.travel(timezone.localtime().replace(hour=22, minute=0), tick=False),
+        pytest.raises(ValidationError, match="09:00 to 17:00"),
+    ):
+        duties.contact_attempt_record(actor=desk, case=case, method="call", outcome="reached")
+    with pytest.raises(ValidationError, match="text"):
+        duties.contact_attempt_record(actor=desk, case=case, method="text", outcome="reached")
+    never = register(desk, cell, may_call=False)
+    with pytest.raises(ValidationError, match="not to be phoned"):
+        duties.contact_attempt_record(actor=desk, case=never, method="call", outcome="reached")
+
+
+@pytest.mark.parametrize("template", list(duties.CONTACT_TEMPLATES.values()))
+def test_message_templates_reveal_nothing_about_the_case(template):
+    lowered = template.lower()
+    for word in ("crisis", "cell", "case", "rape", "assault", "police", "violence", "abuse", "hospital", "hiv"):
+        assert word not in lowered
+
+
+def test_alerts_reach_the_owner_and_the_cell_head_once(cell, desk, mlo, staff):
+    head = staff(Role.CELL_HEAD, cell, username="head")
+    case = register(desk, cell, hours_ago=5)  # examination due in an hour: warning
+    duties.task_take(actor=mlo, task=case.tasks.get(kind=TaskKind.MLE))
+    assert alerts_scan(now=timezone.now()) >= 2
+    mine = Alert.objects.filter(case=case, clock_key="mle", kind="warning")
+    assert set(mine.values_list("user__username", flat=True)) == {"mlo", "head"}
+    assert alerts_scan(now=timezone.now()) == 0  # raised once
+    assert alerts_scan(now=timezone.now() + timedelta(hours=2)) >= 2  # now missed
+    assert Alert.objects.filter(case=case, clock_key="mle", kind="missed", user=head).exists()
+    assert AuditEvent.objects.filter(action="alert.raised").exists()
+
+
+def test_closed_cases_raise_no_alerts(cell, desk, staff):
+    staff(Role.CELL_HEAD, cell, username="head")
+    case = register(desk, cell, hours_ago=50)
+    case_close(actor=desk, case=case, reason="test")
+    assert case.status == CaseStatus.CLOSED
+    assert alerts_scan(now=timezone.now()) == 0
+
+
+def test_rule_override_without_code_change(db, capsys):
+    call_command("rules_set", "mle", "4", reason="Provincial circular (test)")
+    rule = rules_in_force()["mle"]
+    assert (rule.hours, rule.overridden) == (4, True)
+    call_command("rules_set", "mle", default=True, reason="Back to the national target")
+    assert rules_in_force()["mle"].overridden is False
+    call_command("rules_set")
+    assert "mle" in capsys.readouterr().out
+    assert AuditEvent.objects.filter(action="rules.overridden").count() == 2
+
+
+def test_rules_page_shows_tags(cell, desk):
+    page = login_client(desk).get(reverse("cases:rules")).content.decode()
+    assert "Emergency contraception" in page
+    assert "tag-law" in page
+    assert "tag-verify" in page
+
+
+def test_pep_given_schedules_the_course_check(cell, desk, mlo):
+    case = register(desk, cell)
+    duties.clock_resolve(actor=mlo, case=case, clock_key="pep", state="met", done_at=timezone.now())
+    assert Task.objects.filter(case=case, kind=TaskKind.FOLLOW_UP, rule_key="pep_course").exists()
+    with pytest.raises(ValidationError):
+        duties.clock_resolve(actor=mlo, case=case, clock_key="fir", state="met", done_at=timezone.now())
