@@ -35,6 +35,11 @@ def bootstrap(database_url: str | None, label: str) -> Path:
 
     init_keyring()
     call_command("migrate", verbosity=0)
+    # Load every view and template tag now: a long run must not pick up source files
+    # edited while it runs.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
     return scratch
 
 

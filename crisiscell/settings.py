@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "crisiscell.cells",
     "crisiscell.survivors",
     "crisiscell.cases",
+    "crisiscell.documents",
+    "crisiscell.referrals",
     "crisiscell.demo",
 ]
 
@@ -119,6 +121,7 @@ MIDDLEWARE = [
     "crisiscell.core.middleware.FetchMetadataOriginMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "crisiscell.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -311,6 +314,9 @@ CRISISCELL_SEAL_GRACE = timedelta(minutes=int(_env("CRISISCELL_SEAL_GRACE_MINUTE
 # tree-heads.jsonl in the key directory. Ship it to a second place (see operations.md).
 CRISISCELL_ANCHOR_FILE = _env("CRISISCELL_ANCHOR_FILE")
 
+# Encrypted, write-once file storage (uploads, laboratory results, issued documents).
+CRISISCELL_MEDIA_DIR = Path(_env("CRISISCELL_MEDIA_DIR", str(BASE_DIR / "var" / "media")))
+
 # Alerts by e-mail besides the in-app list (the message never names a case).
 CRISISCELL_ALERT_EMAIL = _env_bool("CRISISCELL_ALERT_EMAIL", default=False)
 
@@ -327,5 +333,7 @@ LOGGING = {
         "django.security.DisallowedHost": {"level": "ERROR"},
         # Failed logins are in the audit log; axes' own lines would repeat them.
         "axes": {"level": "ERROR"},
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "ERROR"},
     },
 }

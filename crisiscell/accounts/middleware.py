@@ -46,7 +46,7 @@ class StaffSessionMiddleware:
                 )
             logout(request)
             messages.info(request, _("Your session ended. Please log in again."))
-            if request.headers.get("HX-Request"):
+            if getattr(request, "htmx", False):
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = redirect_to_login(request.get_full_path()).url
                 return response

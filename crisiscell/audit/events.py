@@ -56,6 +56,21 @@ EVENT_CODES: dict[str, Promise] = {
     "intake.draft_saved": _("An unfinished intake was saved (encrypted)."),
     "intake.draft_opened": _("An unfinished intake was opened."),
     "intake.draft_discarded": _("An unfinished intake was discarded or registered."),
+    # Duty roster.
+    "roster.shift_created": _("A shift was added to a cell's duty roster."),
+    "roster.shift_deleted": _("A shift was removed from a cell's duty roster."),
+    "roster.assigned": _("A staff member was put on duty for a shift, in a role."),
+    "roster.unassigned": _("A staff member was taken off a shift."),
+    # Referrals and transfers.
+    "referral.created": _("A case was referred to an outside service (kind and lawful basis only)."),
+    "referral.status_changed": _("A referral moved to its next status (from and to only)."),
+    "transfer.requested": _("A cell asked another cell to take a case over."),
+    "transfer.accepted": _("A cell accepted a transfer; the case moved to it."),
+    "transfer.declined": _("A cell declined a transfer; the case stayed where it was."),
+    "transfer.listed": _("A cell's pending transfers were listed."),
+    "transfer.viewed": _("A pending transfer's summary or a transferred-out case record was viewed."),
+    # Documents.
+    "document.disclosed": _("A copy of a document was issued and recorded in the disclosure ledger."),
     # The audit log itself.
     "audit.log_viewed": _("The audit log was browsed or filtered."),
     "audit.proof_issued": _("An inclusion proof for an audit event was produced."),

@@ -19,7 +19,7 @@ from crisiscell.cases import board, duties, selectors
 from crisiscell.cases.forms import ClockResolveForm, ContactForm, TaskCloseForm
 from crisiscell.cases.models import Alert, Task
 from crisiscell.cases.rules_in_force import rules_in_force
-from crisiscell.cells.selectors import cell_get_for
+from crisiscell.cells.selectors import cell_get_for, coverage_warnings_next_hours
 
 POLL_SECONDS = 30
 
@@ -43,10 +43,19 @@ def board_page(request: HttpRequest, cell_code: str) -> HttpResponse:
     filt = _filter(request)
     with transaction.atomic():
         rows = board.board_for(actor, cell, now=timezone.now(), filt=filt)
+    # Duty roster: the coverage gaps of the next 24 hours, shown under the heading.
+    coverage_gaps = coverage_warnings_next_hours(actor, cell, now=timezone.now(), hours=24)
     return render(
         request,
         "cases/board.html",
-        {"cell": cell, "rows": rows, "filter": filt, "filters": board.FILTERS, "poll_seconds": POLL_SECONDS},
+        {
+            "cell": cell,
+            "rows": rows,
+            "filter": filt,
+            "filters": board.FILTERS,
+            "poll_seconds": POLL_SECONDS,
+            "coverage_gaps": coverage_gaps,
+        },
     )
 
 
@@ -102,7 +111,7 @@ def task_take(request: HttpRequest, task_id: str) -> HttpResponse:
         messages.error(request, _("Your role cannot take this task."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    if request.headers.get("HX-Request"):
+    if request.htmx:  # type: ignore[attr-defined]
         with transaction.atomic():
             row = board.board_row_for(actor, task.case, now=timezone.now())
         return render(request, "cases/_board_row.html", {"row": row, "cell": task.case.cell})

@@ -1,0 +1,127 @@
+"""Board benchmark: one cell with 500 open cases among 100,000 closed ones.
+
+    .venv/bin/python bench/board.py [--open N] [--closed N] [--database-url URL] [--requests R]
+
+Measures the board's server time (median and 95th percentile) through the full
+request path (middleware, access policy, audit, clocks, template) and its query
+count, then the query count again with half the open cases, to show it does not
+depend on the number of cases. Target: under 100 ms with 500 open cases.
+Figures only; nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import bootstrap, database_label, median_ms, p95_ms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--open", type=int, default=500)
+    parser.add_argument("--closed", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=100)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    bootstrap(args.database_url, "board")
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from crisiscell.access.policy import Role
+    from crisiscell.cases.models import Case, CaseStatus, Task, TaskKind
+    from crisiscell.cases.services import case_register
+    from crisiscell.cases.tests.helpers import intake_data
+    from crisiscell.cells.models import Cell
+    from crisiscell.survivors.models import Survivor, VaultRecord
+    from crisiscell.tests.factories import login_client, make_staff
+
+    rng = random.Random(11)
+    cell = Cell.objects.create(code="KHI", name="Bench cell", city="Karachi", hospital="Bench", address="-")
+    elsewhere = Cell.objects.create(code="ISB", name="Other cell", city="Islamabad", hospital="Bench", address="-")
+    desk = make_staff(Role.DESK_OFFICER, cell, username="bench-desk")
+    mlo = make_staff(Role.MEDICO_LEGAL_OFFICER, cell, username="bench-mlo", gender="female")
+    now = timezone.now()
+    print(f"crisiscell board benchmark on {database_label()}: {args.open} open cases, {args.closed:,} closed")
+
+    started = time.perf_counter()
+    for i in range(args.open):
+        arrival = now - timedelta(hours=rng.uniform(0.2, 24 * 20))
+        data = intake_data(arrival_at=arrival, age_years=rng.choice([9, 15, 22, 31, 44]))
+        data.incident_at = arrival - timedelta(hours=rng.uniform(1, 150))
+        case_register(actor=desk, cell=cell, data=data)
+        if i % 100 == 99:
+            print(f"  {i + 1} open cases registered", flush=True)
+    print(f"  open cases registered in {time.perf_counter() - started:.0f} s", flush=True)
+
+    # Closed cases in bulk (the board must ignore them; registering 100,000 through the
+    # services is what bench/intake.py measures), spread over both cells.
+    batch: list[Case] = []
+    tasks: list[Task] = []
+    record = VaultRecord.objects.create(id=uuid.uuid4(), kind="survivor", key_id="-", wrapped_key=b"", ciphertext=b"")
+    survivor = Survivor.objects.create(cell=cell, identity=record, sex="female", age_years=30, registered_at=now)
+    started = time.perf_counter()
+    for i in range(args.closed):
+        target = cell if i % 2 else elsewhere
+        arrival = now - timedelta(days=rng.uniform(30, 900))
+        case = Case(
+            cell=target, code=f"{target.code}-B-{i:06d}", reference=f"B{i:010d}", survivor=survivor,
+            registered_by=desk, source="walk_in", arrival_at=arrival, incident_time_kind="exact",
+            incident_at=arrival - timedelta(hours=6), place_type="unknown", gbv_type="rape", survivor_sex="female",
+            survivor_age_years=25, choice_medical="yes", choice_evidence="collect", choice_police="now",
+            status=CaseStatus.CLOSED,
+        )  # fmt: skip
+        batch.append(case)
+        tasks += [Task(case=case, kind=kind, status="done", closed_at=arrival) for kind in (TaskKind.MLE, TaskKind.FIR)]
+        if len(batch) == 5_000:
+            Case.objects.bulk_create(batch)
+            Task.objects.bulk_create(tasks)
+            batch, tasks = [], []
+    Case.objects.bulk_create(batch)
+    Task.objects.bulk_create(tasks)
+    print(f"  {args.closed:,} closed cases inserted in {time.perf_counter() - started:.0f} s", flush=True)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    client = login_client(mlo)
+    url = reverse("cases:board", kwargs={"cell_code": cell.code})
+    client.get(url)  # warm up
+    samples: list[float] = []
+    for _ in range(args.requests):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        samples.append(time.perf_counter() - t0)
+        if response.status_code != 200:
+            raise SystemExit(f"Board answered {response.status_code}")
+    with CaptureQueriesContext(connection) as full:
+        client.get(url)
+    # Half the open cases closed: the query count must not change.
+    for case in Case.objects.filter(cell=cell, status=CaseStatus.OPEN)[: args.open // 2]:
+        Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED)
+    client = login_client(mlo)
+    client.get(url)
+    with CaptureQueriesContext(connection) as half:
+        client.get(url)
+
+    print()
+    print(f"{'measure':46} {'value':>12}")
+    print(f"{'board server time, median':46} {median_ms(samples):10.1f}ms")
+    print(f"{'board server time, 95th percentile':46} {p95_ms(samples):10.1f}ms")
+    print(f"{'queries per board request (' + str(args.open) + ' open)':46} {len(full):12d}")
+    print(f"{'queries per board request (' + str(args.open // 2) + ' open)':46} {len(half):12d}")
+    print(f"target: under 100 ms median: {'met' if median_ms(samples) < 100 else 'NOT met'}; "
+          f"constant queries: {'yes' if len(full) == len(half) else 'NO'}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Recording what leaves the cell: the disclosure ledger."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crisiscell.accounts.models import User
+from crisiscell.audit.services import audit_record
+from crisiscell.cases.models import Case, Consent
+from crisiscell.documents.models import Disclosure, StoredFile
+
+
+def disclosure_record(
+    *,
+    actor: User,
+    case: Case,
+    document: str,
+    recipient_kind: str,
+    recipient: str,
+    purpose: str,
+    content: bytes | None = None,
+    file: StoredFile | None = None,
+    language: str = "",
+    consent: Consent | None = None,
+    order_reference: str = "",
+    includes_identity: bool = False,
+) -> Disclosure:
+    """Add a copy issued to the ledger. Audits ``document.disclosed`` (never the content).
+
+    Call inside the transaction of the service that produced the document, after it
+    has checked the policy and the consent or order that allows this copy.
+    """
+    if consent is None and not order_reference.strip() and recipient_kind != "file":
+        raise ValidationError(_("A copy that leaves the cell needs her consent or an order."))
+    if not recipient.strip() or not purpose.strip():
+        raise ValidationError(_("Say to whom the copy goes and why."))
+    digest = file.sha256 if file is not None else hashlib.sha256(content or b"").hexdigest()
+    disclosure = Disclosure.objects.create(
+        case=case,
+        document=document,
+        language=language,
+        recipient_kind=recipient_kind,
+        recipient=recipient.strip()[:200],
+        purpose=purpose.strip()[:300],
+        consent=consent,
+        order_reference=order_reference.strip()[:200],
+        includes_identity=includes_identity,
+        file=file,
+        sha256=digest,
+        issued_by=actor,
+        issued_at=timezone.now(),
+    )
+    audit_record(
+        action="document.disclosed",
+        actor=actor,
+        cell=case.cell,
+        object_type="case",
+        object_ref=case.code,
+        details={
+            "document": document,
+            "recipient_kind": recipient_kind,
+            "identity": includes_identity,
+            "sha256": digest,
+        },
+    )
+    return disclosure
