@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("crisiscell.accounts.urls")),
     path("", include((staff_urlpatterns, "staff"))),
     path("", include("crisiscell.cases.urls")),
+    path("", include("crisiscell.cells.urls")),
+    path("", include("crisiscell.referrals.urls")),
     path("audit/", include("crisiscell.audit.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -67,7 +67,7 @@ EVENT_CODES: dict[str, Promise] = {
     "transfer.requested": _("A cell asked another cell to take a case over."),
     "transfer.accepted": _("A cell accepted a transfer; the case moved to it."),
     "transfer.declined": _("A cell declined a transfer; the case stayed where it was."),
-    "transfer.listed": _("A cell's pending transfers were listed."),
+    "transfer.listed": _("A cell's transfers (waiting for it, or handed over by it) were listed."),
     "transfer.viewed": _("A pending transfer's summary or a transferred-out case record was viewed."),
     # Documents.
     "document.disclosed": _("A copy of a document was issued and recorded in the disclosure ledger."),

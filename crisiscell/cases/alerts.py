@@ -88,6 +88,15 @@ def alert_new_case(*, case: Case, user_ids: list[int], now: datetime) -> int:
     """Offer a new case to the staff on duty. Called inside the registration transaction."""
     rows = [Alert(user_id=u, case=case, kind=Alert.Kind.NEW_CASE, created_at=now) for u in sorted(set(user_ids))]
     Alert.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:
+        audit_record(
+            action="alert.raised",
+            actor=None,
+            cell=case.cell,
+            object_type="case",
+            object_ref=case.code,
+            details={"alerts": len(rows), "kind": "new_case"},
+        )
     return len(rows)
 
 

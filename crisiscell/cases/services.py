@@ -21,6 +21,7 @@ from crisiscell.access.scoping import allows_in_cell
 from crisiscell.accounts.models import User
 from crisiscell.audit.services import audit_record
 from crisiscell.cases import codes, rules
+from crisiscell.cases.alerts import alert_new_case
 from crisiscell.cases.duties import duties_create
 from crisiscell.cases.models import (
     Case,
@@ -40,6 +41,7 @@ from crisiscell.cases.models import (
     TaskStatus,
 )
 from crisiscell.cells.models import Cell
+from crisiscell.cells.selectors import on_duty_user_ids
 from crisiscell.survivors import services as vault_services
 from crisiscell.survivors.models import Guardian, Survivor, VaultRecord
 from crisiscell.survivors.services import GuardianIdentity, SurvivorIdentity
@@ -318,6 +320,9 @@ def case_register(*, actor: User, cell: Cell, data: IntakeData, draft: IntakeDra
             identity=identity,
         )
     duties_create(case)
+    # Duty roster: offer the new case to the staff on duty when she arrived, not to the desk officer registering it.
+    on_duty = [user_id for user_id in on_duty_user_ids(cell, data.arrival_at) if user_id != actor.pk]
+    alert_new_case(case=case, user_ids=on_duty, now=now)
     audit_record(
         action="case.registered",
         actor=actor,
@@ -509,8 +514,13 @@ def case_update(*, actor: User, case: Case, expected_version: int, changes: dict
     return locked
 
 
+CLOSE_REASONS = ("services_completed", "survivor_withdrew", "lost_to_follow_up", "transferred", "duplicate")
+
+
 def case_close(*, actor: User, case: Case, reason: str) -> Case:
-    """Close a case (services completed, transferred, lost to follow-up...). Audits ``case.closed``."""
+    """Close a case for one of ``CLOSE_REASONS``. Audits ``case.closed`` (the reason code only)."""
+    if reason not in CLOSE_REASONS:
+        raise ValidationError(_("Choose why the case is closed."))
     with transaction.atomic():
         _require(actor, case.cell, Section.CASE, Action.EDIT)
         updated = Case.objects.filter(pk=case.pk, status=CaseStatus.OPEN).update(

@@ -32,6 +32,7 @@ from crisiscell.cases.forms import (
 )
 from crisiscell.cases.models import Case, Consent, IntakeDraft
 from crisiscell.cells.selectors import cell_get_for
+from crisiscell.referrals import selectors as referral_selectors
 from crisiscell.survivors.models import Guardian
 from crisiscell.survivors.services import vault_read
 
@@ -179,6 +180,8 @@ def _case_context(actor: User, case: Case) -> dict[str, Any]:
         "clock_form": ClockResolveForm(),
         "contact_form": ContactForm(),
         "contact_templates": CONTACT_TEMPLATES,
+        # Referrals and transfers (crisiscell.referrals): the panel above the consent ledger.
+        "referrals_panel": referral_selectors.case_panel_for(actor, case),
     }
 
 

@@ -170,6 +170,22 @@ def survivor_update_identity(*, actor: User, survivor: Survivor, identity: Survi
     return survivor
 
 
+def survivor_rehome(*, survivor: Survivor) -> Survivor:
+    """After a transfer: the survivor belongs to the cell of her most recent case.
+
+    Her look-up entries move with her, so she is found by CNIC or phone where her
+    cases are, and no longer by a cell that handed her case over. Called inside the
+    transfer's transaction (which writes the audit event).
+    """
+    latest = survivor.cases.order_by("-arrival_at").values_list("cell_id", flat=True).first()
+    if latest is None or latest == survivor.cell_id:
+        return survivor
+    Survivor.objects.filter(pk=survivor.pk).update(cell_id=latest)
+    VaultLookup.objects.filter(record_id=survivor.identity_id).update(cell_id=latest)
+    survivor.refresh_from_db()
+    return survivor
+
+
 def guardian_add(
     *,
     actor: User,

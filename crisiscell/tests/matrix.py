@@ -20,6 +20,8 @@ from crisiscell.tests.factories import CellFactory, make_staff
 
 DOMAIN_ROW_MODULES = [
     "crisiscell.cases.tests.access_rows",
+    "crisiscell.cells.tests.access_rows",
+    "crisiscell.referrals.tests.access_rows",
 ]
 
 

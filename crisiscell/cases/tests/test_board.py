@@ -105,7 +105,7 @@ def test_board_query_count_does_not_grow_with_cases(cell, desk, mlo):
     for i in range(12):
         register(desk, cell, hours_ago=i + 0.5)
     closed = register(desk, cell, hours_ago=300)
-    case_close(actor=desk, case=closed, reason="test")
+    case_close(actor=desk, case=closed, reason="duplicate")
     viewer = User.objects.get(pk=mlo.pk)
     with CaptureQueriesContext(connection) as many:
         rows = board.board_for(viewer, cell, now=timezone.now())
@@ -193,7 +193,7 @@ def test_alerts_reach_the_owner_and_the_cell_head_once(cell, desk, mlo, staff):
 def test_closed_cases_raise_no_alerts(cell, desk, staff):
     staff(Role.CELL_HEAD, cell, username="head")
     case = register(desk, cell, hours_ago=50)
-    case_close(actor=desk, case=case, reason="test")
+    case_close(actor=desk, case=case, reason="duplicate")
     assert case.status == CaseStatus.CLOSED
     assert alerts_scan(now=timezone.now()) == 0
 

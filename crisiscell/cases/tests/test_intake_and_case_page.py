@@ -60,7 +60,7 @@ def test_errors_are_shown_next_to_the_field_and_nothing_is_saved(cell, desk):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    cnic_block = html[html.index('id="field-cnic"') :][:800]
+    cnic_block = html[html.index('id="field-id_cnic"') :][:800]
     assert "13 digits" in cnic_block
     assert 'class="error"' in cnic_block
     assert "Enter the incident time" in html

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crisiscell.demo.history import load_history
 from crisiscell.demo.network import DEMO_PASSWORD, ensure_network, ensure_staff
+from crisiscell.demo.roster import ensure_roster
 
 
 class Command(BaseCommand):
@@ -22,10 +23,13 @@ class Command(BaseCommand):
             raise CommandError("The demo has public passwords and never runs in production.")
         cells = ensure_network()
         created = ensure_staff(cells)
+        # Before the history, so the recent cases are offered to the staff on duty when they arrived.
+        shifts, assignments = ensure_roster(cells)
         years = set(options["years"]) if options.get("years") else None
         cases = load_history(years=years, progress=self.stdout.write)
         self.stdout.write(
-            f"Demo network ready: {len(cells)} cells, {created} new demo accounts, {cases} new demo cases. "
+            f"Demo network ready: {len(cells)} cells, {created} new demo accounts, {cases} new demo cases, "
+            f"{shifts} new shifts with {assignments} staff assignments. "
             f"Password for every demo account: {DEMO_PASSWORD}. "
             "Run `crisiscell demo_accounts` for usernames, TOTP secrets and current codes."
         )
