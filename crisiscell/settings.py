@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "crisiscell.survivors",
     "crisiscell.cases",
     "crisiscell.documents",
+    "crisiscell.medical",
+    "crisiscell.evidence",
     "crisiscell.referrals",
     "crisiscell.demo",
 ]
