@@ -195,6 +195,43 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
     return sn == 0 and fr == first_root and sr == second_root
 
 
+class TreeLevels:
+    """Every level of the tree of the first ``tree_size`` leaves, for many proofs at once.
+
+    Pairing nodes level by level and carrying an odd last node up unchanged builds
+    exactly the RFC 6962 tree (its left subtree is always the largest power of two).
+    Building costs one hash per node; each proof is then a walk up the levels.
+    """
+
+    def __init__(self, hashed_leaves: Sequence[bytes], tree_size: int) -> None:
+        if not 0 < tree_size <= len(hashed_leaves):
+            raise ValueError("The tree must have at least one leaf, and no more than given.")
+        level = list(hashed_leaves[:tree_size])
+        self.levels = [level]
+        while len(level) > 1:
+            paired = [sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+            if len(level) % 2:
+                paired.append(level[-1])
+            level = paired
+            self.levels.append(level)
+        self.size = tree_size
+
+    def root(self) -> bytes:
+        return self.levels[-1][0]
+
+    def proof(self, index: int) -> list[bytes]:
+        """The same audit path as ``inclusion_proof`` (bottom up)."""
+        if not 0 <= index < self.size:
+            raise ValueError("The leaf index must lie inside the tree.")
+        path = []
+        for level in self.levels[:-1]:
+            sibling = index ^ 1
+            if sibling < len(level):
+                path.append(level[sibling])
+            index //= 2
+        return path
+
+
 def subtree_root(hashed_leaves: Sequence[bytes], tree_size: int) -> bytes:
     """MTH of the first ``tree_size`` leaves (the reference implementation, for tests)."""
     return _mth(hashed_leaves, 0, tree_size)

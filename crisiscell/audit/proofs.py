@@ -36,22 +36,26 @@ def inclusion_proofs(event_ids: list[int], head: TreeHead | None = None) -> dict
     head = head or TreeHead.objects.order_by("-tree_size").first()
     if head is None:
         raise NotSealedYet("No tree head has been signed yet.")
-    leaves = {leaf.event_id: leaf for leaf in AuditLeaf.objects.filter(event_id__in=event_ids).select_related("event")}
-    hashes = leaf_hashes(head.tree_size)
+    leaves = dict(AuditLeaf.objects.filter(event_id__in=event_ids).values_list("event_id", "index"))
+    rows = {row[0]: row for row in AuditEvent.objects.filter(pk__in=event_ids).values_list(*EVENT_FIELDS)}
     keyring = load_keyring()
-    public = keyring.signing_keys[head.key_id].public_pem().decode("ascii")
+    signing = keyring.signing_keys.get(head.key_id)
+    if signing is None:
+        raise NotSealedYet(f"The key {head.key_id} that signed the tree head is not in the key ring.")
+    public = signing.public_pem().decode("ascii")
+    missing = [e for e in event_ids if e not in leaves or leaves[e] >= head.tree_size]
+    if missing:
+        raise NotSealedYet(f"Event #{missing[0]} is not sealed under the tree head yet.")
     proofs = []
+    tree = merkle.TreeLevels(leaf_hashes(head.tree_size), head.tree_size) if event_ids else None
     for event_id in event_ids:
-        leaf = leaves.get(event_id)
-        if leaf is None or leaf.index >= head.tree_size:
-            raise NotSealedYet(f"Event #{event_id} is not sealed under the tree head yet.")
-        row = tuple(AuditEvent.objects.filter(pk=event_id).values_list(*EVENT_FIELDS).get())
-        data = leaf_bytes(leaf.index, row)
-        path = merkle.inclusion_proof(hashes, leaf.index, head.tree_size)
+        index = leaves[event_id]
+        data = leaf_bytes(index, tuple(rows[event_id]))
+        path = tree.proof(index) if tree is not None else []
         proofs.append(
             {
                 "event_id": event_id,
-                "leaf_index": leaf.index,
+                "leaf_index": index,
                 "leaf_bytes_b64": base64.b64encode(data).decode("ascii"),
                 "audit_path_hex": [h.hex() for h in path],
             }

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import io
+from collections.abc import Callable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crisiscell.access.policy import Action, Section
+from crisiscell.access.scoping import allows_in_cell
 from crisiscell.accounts.models import User
 from crisiscell.audit.services import audit_record
 from crisiscell.cases.models import Case, Consent
+from crisiscell.documents import storage
+from crisiscell.documents.bundle import Bundle, build
 from crisiscell.documents.models import Disclosure, StoredFile
 
 
@@ -68,3 +75,49 @@ def disclosure_record(
         },
     )
     return disclosure
+
+
+def court_bundle_issue(
+    *,
+    actor: User,
+    case: Case,
+    recipient_kind: str,
+    recipient: str,
+    purpose: str,
+    order_reference: str = "",
+    consent: Consent | None = None,
+    certificate: Callable[[Case], bytes | None] | None = None,
+) -> tuple[Bundle, Disclosure]:
+    """Build and issue a court bundle. Needs the evidence export right in the case's cell.
+
+    Stored write-once, recorded in the disclosure ledger and audited
+    (``document.court_bundle``). Seals pending audit events first.
+    """
+    if not allows_in_cell(actor, case.cell, Section.EVIDENCE, Action.EXPORT):
+        raise PermissionDenied
+    bundle = build(case, certificate=certificate)
+    with transaction.atomic():
+        stored = storage.store(
+            io.BytesIO(bundle.data), kind="court_bundle", max_bytes=len(bundle.data), content_type="application/zip"
+        )
+        disclosure = disclosure_record(
+            actor=actor,
+            case=case,
+            document="court_bundle",
+            recipient_kind=recipient_kind,
+            recipient=recipient,
+            purpose=purpose,
+            file=stored,
+            consent=consent,
+            order_reference=order_reference,
+            includes_identity="certificate-en.pdf" in bundle.files,
+        )
+        audit_record(
+            action="document.court_bundle",
+            actor=actor,
+            cell=case.cell,
+            object_type="case",
+            object_ref=case.code,
+            details={"events": len(bundle.event_ids), "sha256": stored.sha256},
+        )
+    return bundle, disclosure

@@ -344,3 +344,12 @@ def test_consistency_edge_cases() -> None:
     for first, second in [(0, 3), (4, 3), (1, len(LEAVES) + 1)]:
         with pytest.raises(ValueError, match="Consistency needs"):
             merkle.consistency_proof(LEAVES, first, second)
+
+
+@given(st.data())
+def test_tree_levels_give_the_same_root_and_proofs_as_the_reference(data: st.DataObject) -> None:
+    n = data.draw(st.integers(min_value=1, max_value=len(LEAVES)), label="size")
+    tree = merkle.TreeLevels(LEAVES, n)
+    assert tree.root() == merkle.subtree_root(LEAVES, n)
+    for i in range(n):
+        assert tree.proof(i) == merkle.inclusion_proof(LEAVES, i, n)
