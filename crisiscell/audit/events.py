@@ -71,6 +71,7 @@ EVENT_CODES: dict[str, Promise] = {
     "transfer.viewed": _("A pending transfer's summary or a transferred-out case record was viewed."),
     # Documents.
     "document.disclosed": _("A copy of a document was issued and recorded in the disclosure ledger."),
+    "document.court_bundle": _("A court bundle (custody report, proofs, verifier) was produced."),
     # The audit log itself.
     "audit.log_viewed": _("The audit log was browsed or filtered."),
     "audit.proof_issued": _("An inclusion proof for an audit event was produced."),
