@@ -56,7 +56,7 @@ def main() -> None:
     started = time.perf_counter()
     for i in range(args.open):
         arrival = now - timedelta(hours=rng.uniform(0.2, 24 * 20))
-        data = intake_data(arrival_at=arrival, age_years=rng.choice([9, 15, 22, 31, 44]))
+        data = intake_data(arrival_at=arrival, age_years=rng.choice([9, 15, 22, 31, 44]), consents=[])
         data.incident_at = arrival - timedelta(hours=rng.uniform(1, 150))
         case_register(actor=desk, cell=cell, data=data)
         if i % 100 == 99:
