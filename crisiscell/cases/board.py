@@ -107,8 +107,10 @@ def _follow_ups(case: Case, tasks: list[Task], rules: dict[str, Rule], now: date
 def build_rows(cases: list[Case], now: datetime, rules: dict[str, Rule]) -> list[BoardRow]:
     """Board rows for these cases, with exactly two more queries whatever their number."""
     ids = [case.pk for case in cases]
+    by_id = {case.pk: case for case in cases}
     tasks: dict[object, list[Task]] = defaultdict(list)
     for task in Task.objects.filter(case_id__in=ids).select_related("owner").order_by("created_at"):
+        task.case = by_id[task.case_id]  # the case is already here: no query per task
         tasks[task.case_id].append(task)
     resolutions: dict[object, list[ClockResolution]] = defaultdict(list)
     for resolution in ClockResolution.objects.filter(case_id__in=ids):

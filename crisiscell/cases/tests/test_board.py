@@ -222,3 +222,22 @@ def test_pep_given_schedules_the_course_check(cell, desk, mlo):
     assert Task.objects.filter(case=case, kind=TaskKind.FOLLOW_UP, rule_key="pep_course").exists()
     with pytest.raises(ValidationError):
         duties.clock_resolve(actor=mlo, case=case, clock_key="fir", state="met", done_at=timezone.now())
+
+
+def test_board_page_query_count_does_not_grow_with_cases(cell, desk, mlo, staff):
+    """The whole request, template included: no query per case or per task."""
+    staff(Role.EVIDENCE_CUSTODIAN, cell)
+    register(desk, cell)
+    url = reverse("cases:board", kwargs={"cell_code": cell.code})
+
+    def count() -> int:
+        client = login_client(User.objects.get(pk=mlo.pk))
+        client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = count()
+    for i in range(10):
+        register(desk, cell, hours_ago=i + 0.5, age_years=10 + i, consents=[])
+    assert count() == few
