@@ -8,6 +8,7 @@ one for their tasks, one for the clock resolutions, one for the rules in force
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,11 +35,17 @@ from crisiscell.cases.rules_in_force import rules_in_force
 from crisiscell.cells.models import Cell
 
 FILTERS = ("mine", "unassigned", "children", "overdue")
+# The case columns the board reads (clocks, tags, filters); the rest is never loaded.
+BOARD_CASE_FIELDS = (
+    "id", "code", "cell_id", "status", "arrival_at", "incident_time_kind", "incident_at", "incident_earliest",
+    "incident_latest", "survivor_sex", "survivor_age_years", "choice_medical", "choice_evidence", "choice_police",
+    "risk_immediate_danger", "risk_self_harm", "child_protection_flag",
+)  # fmt: skip
 # Follow-ups show on the board from this long before they are due.
 FOLLOW_UP_LEAD = timedelta(days=2)
 
 
-def facts_for(case: Case, tasks: list[Task], resolutions: list[ClockResolution]) -> CaseFacts:
+def facts_for(case: Case, tasks: Sequence[Task | TaskRow], resolutions: list[ClockResolution]) -> CaseFacts:
     facts = CaseFacts(
         arrival_at=case.arrival_at,
         incident_kind=case.incident_time_kind,
@@ -65,7 +72,7 @@ def facts_for(case: Case, tasks: list[Task], resolutions: list[ClockResolution])
 
 @dataclass
 class FollowUp:
-    task: Task
+    task: Any  # a TaskRow
     due: datetime
     overdue: bool
 
@@ -75,7 +82,7 @@ class BoardRow:
     case: Case
     clocks: list[Clock]
     urgent: Clock | None
-    open_tasks: list[Task]
+    open_tasks: list[Any]  # TaskRow
     follow_ups: list[FollowUp] = field(default_factory=list)
     delayed: DelayedPath | None = None
 
@@ -93,7 +100,7 @@ class BoardRow:
         return (rank, seconds, self.case.code)
 
 
-def _follow_ups(case: Case, tasks: list[Task], rules: dict[str, Rule], now: datetime) -> list[FollowUp]:
+def _follow_ups(case: Case, tasks: Sequence[Any], rules: dict[str, Rule], now: datetime) -> list[FollowUp]:
     due = []
     for task in tasks:
         if task.kind != TaskKind.FOLLOW_UP or task.status != TaskStatus.OPEN or task.rule_key not in rules:
@@ -104,22 +111,58 @@ def _follow_ups(case: Case, tasks: list[Task], rules: dict[str, Rule], now: date
     return due
 
 
-def build_rows(cases: list[Case], now: datetime, rules: dict[str, Rule]) -> list[BoardRow]:
-    """Board rows for these cases, with exactly two more queries whatever their number."""
+@dataclass
+class TaskRow:
+    """What the board needs of a task, read without building a model instance per task."""
+
+    pk: Any
+    case: Case
+    kind: str
+    rule_key: str
+    status: str
+    owner_id: int | None
+    owner_username: str
+    closed_at: datetime | None
+
+    @property
+    def case_id(self) -> Any:
+        return self.case.pk
+
+
+_TASK_COLUMNS = ("id", "case_id", "kind", "rule_key", "status", "owner_id", "owner__username", "closed_at")
+
+
+def build_rows(cases: list[Case], now: datetime, rules: dict[str, Rule], *, live_only: bool = False) -> list[BoardRow]:
+    """Board rows for these cases, with exactly two more queries whatever their number.
+
+    ``live_only``: only the clocks that can be open or missed (the board); the case
+    page asks for all of them.
+    """
     ids = [case.pk for case in cases]
     by_id = {case.pk: case for case in cases}
-    tasks: dict[object, list[Task]] = defaultdict(list)
-    for task in Task.objects.filter(case_id__in=ids).select_related("owner").order_by("created_at"):
-        task.case = by_id[task.case_id]  # the case is already here: no query per task
-        tasks[task.case_id].append(task)
-    resolutions: dict[object, list[ClockResolution]] = defaultdict(list)
+    tasks: dict[Any, list[TaskRow]] = defaultdict(list)
+    # Open work (follow-ups only once they are near), and the closed duties whose
+    # completion stops a clock.
+    near = Q()
+    for key in {t for t in rules if t.startswith(("fu_", "pep_course"))}:
+        shows_from = now - timedelta(hours=rules[key].hours) + FOLLOW_UP_LEAD
+        near |= Q(rule_key=key, case__arrival_at__lte=shows_from)
+    relevant = (Q(status=TaskStatus.OPEN) & (~Q(kind=TaskKind.FOLLOW_UP) | near)) | Q(
+        kind__in=[TaskKind.MLE, TaskKind.FIR]
+    )
+    for pk, case_id, kind, rule_key, status, owner_id, username, closed_at in (
+        Task.objects.filter(case_id__in=ids).filter(relevant).order_by("created_at").values_list(*_TASK_COLUMNS)
+    ):
+        tasks[case_id].append(TaskRow(pk, by_id[case_id], kind, rule_key, status, owner_id, username or "", closed_at))
+    resolutions: dict[Any, list[ClockResolution]] = defaultdict(list)
     for resolution in ClockResolution.objects.filter(case_id__in=ids):
         resolutions[resolution.case_id].append(resolution)
+    labels = {key: str(rule.label) for key, rule in rules.items()}
     rows = []
     for case in cases:
         case_tasks = tasks[case.pk]
         facts = facts_for(case, case_tasks, resolutions[case.pk])
-        clocks = clocks_for(facts, rules, now)
+        clocks = clocks_for(facts, rules, now, labels=labels, live_only=live_only)
         rows.append(
             BoardRow(
                 case=case,
@@ -160,8 +203,10 @@ def board_for(actor: User, cell: Cell, *, now: datetime, filt: str | None = None
         object_ref=cell.code,
         details={"view": "board"},
     )
-    cases = list(Case.objects.filter(cell=cell, status=CaseStatus.OPEN).select_related("cell"))
-    rows = build_rows(cases, now, rules_in_force())
+    cases = list(Case.objects.filter(cell=cell, status=CaseStatus.OPEN).only(*BOARD_CASE_FIELDS))
+    for case in cases:
+        case.cell = cell  # every case is this cell's: no join, no query
+    rows = build_rows(cases, now, rules_in_force(), live_only=True)
     return [row for row in rows if _keep(row, actor, filt)]
 
 

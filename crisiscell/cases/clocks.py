@@ -26,7 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from crisiscell.cases.deadlines import Anchor, Rule
 from crisiscell.cases.models import ClockState
@@ -88,7 +89,7 @@ class Clock:
     deadline: datetime | None
     time_left: timedelta | None
     warning: bool  # open and inside its warning window (or no deadline known)
-    note: str = ""
+    note: str | Promise = ""  # translated when shown
 
     @property
     def is_open(self) -> bool:
@@ -111,7 +112,7 @@ class Window:
 
     earliest: datetime | None
     latest: datetime | None
-    note: str = ""
+    note: str | Promise = ""
 
 
 def _anchor(rule: Rule, facts: CaseFacts) -> Window | None:
@@ -164,7 +165,7 @@ def _done(key: str, facts: CaseFacts) -> tuple[str | None, datetime | None]:
     return None, None
 
 
-def _not_applicable_reason(key: str, facts: CaseFacts) -> tuple[str, str] | None:
+def _not_applicable_reason(key: str, facts: CaseFacts) -> tuple[str, str | Promise] | None:
     """(state, note) when the clock does not apply to her or she declined what it times."""
     if key in FEMALE_ONLY and facts.sex == "male":
         return ClockState.NOT_APPLICABLE, _("Not applicable to a male survivor.")
@@ -177,8 +178,8 @@ def _not_applicable_reason(key: str, facts: CaseFacts) -> tuple[str, str] | None
     return None
 
 
-def _clock(rule: Rule, facts: CaseFacts, now: datetime) -> Clock:
-    label, tag = str(rule.label), str(rule.tag)
+def _clock(rule: Rule, facts: CaseFacts, now: datetime, label: str) -> Clock:
+    tag = str(rule.tag)
     outcome, done_at = _done(rule.key, facts)
     if outcome in (ClockState.DECLINED, ClockState.NOT_APPLICABLE):
         return Clock(rule.key, label, tag, outcome, None, None, False)
@@ -211,13 +212,38 @@ def _clock(rule: Rule, facts: CaseFacts, now: datetime) -> Clock:
     return Clock(rule.key, label, tag, ClockState.OPEN, deadline, left, warning, note)
 
 
-def clocks_for(facts: CaseFacts, rules: Mapping[str, Rule], now: datetime) -> list[Clock]:
-    """Every clock of the case, in display order."""
+_LATER_ANCHORS = {
+    Anchor.FIR: "fir_at",
+    Anchor.COGNIZANCE: "cognizance_at",
+    Anchor.JUDGMENT: "judgment_at",
+    Anchor.LEGAL_AID_APPLICATION: "legal_aid_applied_at",
+}
+
+
+def clocks_for(
+    facts: CaseFacts,
+    rules: Mapping[str, Rule],
+    now: datetime,
+    *,
+    labels: Mapping[str, str] | None = None,
+    live_only: bool = False,
+) -> list[Clock]:
+    """Every clock of the case, in display order. ``labels``: rule labels already translated.
+
+    ``live_only`` leaves out clocks whose starting fact is not recorded yet (they can
+    be neither open nor missed): the board needs only the clocks that can be.
+    """
     clocks = []
     for key in CASE_CLOCKS:
+        if live_only:
+            fact = _LATER_ANCHORS.get(rules[key].anchor)
+            if fact is not None and getattr(facts, fact) is None and key not in facts.resolutions:
+                continue
         rule_key = "trial_child" if key == "trial" and facts.is_child else key
+        rule = rules[rule_key]
+        clock = _clock(rule, facts, now, labels[rule_key] if labels else str(rule.label))
         # A child's trial runs on its own rule but is still "the trial" clock.
-        clocks.append(replace(_clock(rules[rule_key], facts, now), key=key))
+        clocks.append(replace(clock, key=key) if rule_key != key else clock)
     return clocks
 
 

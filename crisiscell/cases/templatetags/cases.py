@@ -16,3 +16,28 @@ register = template.Library()
 def takeable_by(task: Task, user: Any) -> bool:
     """May this staff member take or close this task (their role and cell)?"""
     return bool(getattr(user, "is_authenticated", False)) and may_act_on(user, task)
+
+
+@register.filter
+def clock_badge(clock: Any) -> str:
+    from crisiscell.cases.board_render import clock_badge as render
+
+    return render(clock)
+
+
+def _renderer(context: Any) -> Any:
+    from crisiscell.cases.board_render import RowRenderer
+
+    return RowRenderer(context.get("user"), str(context.get("csrf_token", "")))
+
+
+@register.simple_tag(takes_context=True)
+def board_rows(context: Any, rows: Any) -> str:
+    html: str = _renderer(context).rows(rows)
+    return html
+
+
+@register.simple_tag(takes_context=True)
+def board_row(context: Any, row: Any) -> str:
+    html: str = _renderer(context).row(row)
+    return html

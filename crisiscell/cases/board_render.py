@@ -1,0 +1,176 @@
+"""HTML for the board's rows and for clock badges, built in Python.
+
+The board may show hundreds of open cases and refreshes every 30 seconds; one
+Django template include per row and per clock cost more than everything else in
+the request (about 1 ms a row). These functions build the same markup with
+``format_html`` (every value escaped), with each label translated once per call.
+The templates keep the page around them; ``_board_row.html`` and ``_clock.html``
+call these so there is one implementation.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from typing import Any
+
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+
+from crisiscell.cases.board import BoardRow
+from crisiscell.cases.clocks import Clock
+from crisiscell.cases.duties import may_act_on
+from crisiscell.cases.models import ClockState, TaskKind
+from crisiscell.core.templatetags.crisiscell import duration
+
+
+def _when(value: Any) -> str:
+    return date_format(localtime(value), "Y-m-d H:i")
+
+
+def clock_badge(clock: Clock) -> SafeString:
+    """The clock's state in words and a symbol as well as colour (✖ ▲ ● ✔ ○ and a dash)."""
+    if clock.state == ClockState.MISSED:
+        return format_html(
+            '<span class="clock clock-missed"><span aria-hidden="true">✖</span> {} · {}</span>',
+            clock.label,
+            _("missed"),
+        )
+    if clock.state == ClockState.OPEN:
+        if clock.deadline is None:
+            text, css, symbol = _("act now"), "clock-warning", "▲"
+        elif clock.time_left is not None and clock.time_left.total_seconds() < 0:
+            text, css, symbol = _("may have closed"), "clock-warning", "▲"
+        else:
+            text = _("%(left)s left") % {"left": duration(clock.time_left)}
+            css, symbol = ("clock-warning", "▲") if clock.warning else ("clock-open", "●")
+        return format_html(
+            '<span class="clock {}"><span aria-hidden="true">{}</span> {} · {}</span>', css, symbol, clock.label, text
+        )
+    if clock.state == ClockState.MET:
+        return format_html(
+            '<span class="clock clock-met"><span aria-hidden="true">✔</span> {} · {}</span>', clock.label, _("met")
+        )
+    dash = "\u2013"  # en dash: "declined" reads as struck out
+    word, symbol = (_("declined"), dash) if clock.state == ClockState.DECLINED else (_("not applicable"), "○")
+    return format_html(
+        '<span class="clock clock-off"><span aria-hidden="true">{}</span> {} · {}</span>', symbol, clock.label, word
+    )
+
+
+def _e(value: object) -> str:
+    """Escape for HTML text and attributes (every interpolated value goes through here)."""
+    return html.escape(str(value), quote=True)
+
+
+class RowRenderer:
+    """Renders board rows for one viewer; labels are translated once, not once per row.
+
+    Rows are assembled with f-strings over escaped values (``_e``) rather than one
+    ``format_html`` call per fragment: on a board of 500 cases that is the difference
+    between about 150 ms and 30 ms.
+    """
+
+    _ID = "00000000-0000-0000-0000-000000000000"
+    _CODE = "CODE-PLACEHOLDER"
+
+    def __init__(self, user: Any, csrf_token: str) -> None:
+        self.user = user
+        self.csrf = _e(csrf_token)
+        self.kind_labels = {kind.value: _e(kind.label) for kind in TaskKind}
+        self.take_url = reverse("cases:task_take", kwargs={"task_id": self._ID})
+        self.detail_url = reverse("cases:detail", kwargs={"code": self._CODE})
+        words = {
+            "child": _("Child"),
+            "ordinary": _("Ordinary procedure"),
+            "after_ec": _("Arrived after 120 h"),
+            "after_pep": _("Arrived after 72 h"),
+            "risk": _("Risk"),
+            "protection": _("Child protection"),
+            "no_deadline": _("No open deadline"),
+            "follow_up": _("Follow-up"),
+            "overdue": _("overdue"),
+            "unassigned": _("unassigned"),
+            "take": _("Take"),
+            "nothing": _("Nothing pending"),
+        }
+        self.w = {key: _e(text) for key, text in words.items()}
+        self._allowed: dict[tuple[Any, str], bool] = {}
+
+    def tags(self, row: BoardRow) -> str:
+        case, w = row.case, self.w
+        tags = []
+        if case.is_child:
+            tags.append(f'<span class="tag tag-child">{w["child"]}</span>')
+        if not case.arita_applies:
+            tags.append(f'<span class="tag">{w["ordinary"]}</span>')
+        if row.delayed:
+            tags.append(f'<span class="tag">{w["after_ec"] if row.delayed.after_ec else w["after_pep"]}</span>')
+        if case.risk_immediate_danger or case.risk_self_harm:
+            tags.append(f'<span class="tag tag-alert">⚠ {w["risk"]}</span>')
+        if case.child_protection_flag:
+            tags.append(f'<span class="tag tag-alert">⚑ {w["protection"]}</span>')
+        return "".join(tags)
+
+    def urgent(self, row: BoardRow) -> str:
+        parts = [str(clock_badge(row.urgent)) if row.urgent else f'<span class="muted">{self.w["no_deadline"]}</span>']
+        for f in row.follow_ups:
+            css, symbol = ("clock-missed", "✖") if f.overdue else ("clock-warning", "▲")
+            late = f" · {self.w['overdue']}" if f.overdue else ""
+            due = _e(date_format(localtime(f.due), "Y-m-d"))
+            label = self.w["follow_up"]
+            parts.append(f'<div class="clock {css}"><span aria-hidden="true">{symbol}</span> {label} {due}{late}</div>')
+        return "".join(parts)
+
+    def _may_take(self, task: Any) -> bool:
+        """May this viewer act on this kind of task in this cell? Asked once per kind and cell."""
+        key = (task.case.cell_id, task.kind)
+        if key not in self._allowed:
+            self._allowed[key] = may_act_on(self.user, task)
+        return self._allowed[key]
+
+    def duties(self, row: BoardRow) -> str:
+        if not row.open_tasks:
+            return f'<li class="muted">{self.w["nothing"]}</li>'
+        items, takes = [], False
+        for task in row.open_tasks:
+            if task.owner_id:
+                owner = f'<span dir="ltr">{_e(task.owner_username)}</span>'
+            else:
+                owner = f"<em>{self.w['unassigned']}</em>"
+            take = ""
+            if task.owner_id is None and self._may_take(task):
+                url = self.take_url.replace(self._ID, str(task.pk))
+                take = (
+                    f'<button type="submit" class="small" formaction="{url}" hx-post="{url}" '
+                    f'hx-target="#row-{row.case.pk}" hx-swap="outerHTML">{self.w["take"]}</button>'
+                )
+                takes = True
+            items.append(f"<li>{self.kind_labels.get(task.kind, _e(task.kind))} · {owner} {take}</li>")
+        if not takes:
+            return "".join(items)
+        # One form per row (the buttons choose the task), so the token is written once.
+        return (
+            f'<form method="post" class="inline"><input type="hidden" name="csrfmiddlewaretoken" '
+            f'value="{self.csrf}">{"".join(items)}</form>'
+        )
+
+    def _row(self, row: BoardRow) -> str:
+        case = row.case
+        href = _e(self.detail_url.replace(self._CODE, case.code))
+        css = "row-overdue" if row.overdue else ""
+        return (
+            f'<tr id="row-{case.pk}" class="{css}"><th scope="row"><a href="{href}" dir="ltr">{_e(case.code)}</a>'
+            f'<div class="tags">{self.tags(row)}</div></th><td>{_e(_when(case.arrival_at))}</td>'
+            f'<td>{self.urgent(row)}</td><td><ul class="duties">{self.duties(row)}</ul></td></tr>'
+        )
+
+    def row(self, row: BoardRow) -> SafeString:
+        return mark_safe(self._row(row))  # noqa: S308 - every value escaped by _e
+
+    def rows(self, rows: Iterable[BoardRow]) -> SafeString:
+        return mark_safe("".join(self._row(row) for row in rows))  # noqa: S308 - every value escaped by _e
