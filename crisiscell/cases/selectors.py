@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -123,14 +123,26 @@ def survivor_lookup(actor: User, *, cnic: str = "", phone: str = "") -> list[Loo
     )
     if not digests:
         return []
-    record_ids = VaultLookup.objects.filter(digest__in=digests, cell__in=cells).values_list("record_id", flat=True)
-    survivors = Survivor.objects.filter(identity_id__in=list(record_ids)).select_related("identity")
-    matches = []
-    for survivor in survivors:
-        codes = list(survivor.cases.filter(cell__in=cells).order_by("arrival_at").values_list("code", flat=True))
-        name = SurvivorIdentity.from_payload(vault_read(survivor.identity)).name
-        matches.append(LookupMatch(survivor, codes, name))
-    return matches
+    # One round trip for the survivors (the look-up and the cells are subqueries) and
+    # one for their case codes, however many match.
+    record_ids = VaultLookup.objects.filter(digest__in=digests, cell__in=cells).values("record_id")
+    visible_cases = Prefetch(
+        "cases",
+        queryset=Case.objects.filter(cell__in=cells)
+        .only("id", "code", "survivor_id", "arrival_at")
+        .order_by("arrival_at"),
+    )
+    survivors = (
+        Survivor.objects.filter(identity_id__in=record_ids).select_related("identity").prefetch_related(visible_cases)
+    )
+    return [
+        LookupMatch(
+            survivor,
+            [case.code for case in survivor.cases.all()],
+            SurvivorIdentity.from_payload(vault_read(survivor.identity)).name,
+        )
+        for survivor in survivors
+    ]
 
 
 def survivor_for_linking(actor: User, survivor_id: str) -> Survivor:
