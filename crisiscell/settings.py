@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "crisiscell.medical",
     "crisiscell.evidence",
     "crisiscell.referrals",
+    "crisiscell.counselling",
     "crisiscell.demo",
 ]
 

@@ -16,6 +16,15 @@ a national auditor (an auditor membership without a cell covers every cell).
 Anything not granted here is denied. Views declare what they need with the
 decorators in ``crisiscell.access.decorators``; a view without a declaration is
 refused by ``AccessPolicyMiddleware`` and fails the URL classification test.
+
+Counselling (``crisiscell.counselling``) adds two role lists below the table and
+changes nothing in it. Session notes stay the psychologists' alone (the
+``counselling`` column). ``COUNSELLING_TEAM_ROLES`` see, on the case page, only that
+counselling is ongoing, the next appointment and the flags the psychologist chooses
+to share. ``COUNSELLING_BREAK_GLASS_ROLES`` may read a case's notes without being a
+psychologist, in their own cell, only with a written reason (and the order's
+reference when there is one); every such read is audited and shown to the cell's
+psychologists.
 """
 
 from __future__ import annotations
@@ -89,6 +98,12 @@ auditor               .         .     .        .         .            .      .  
 # Roles that never belong to a cell, and roles that may be held without one.
 CELL_LESS_ROLES = frozenset({Role.NATIONAL_ANALYST})
 NATIONAL_OPTIONAL_ROLES = frozenset({Role.AUDITOR})
+
+# Counselling (see the module docstring). The cell head answers for the cell and receives
+# court orders; the legal adviser answers them. Nobody else breaks glass: police liaison,
+# case workers and auditors never read notes.
+COUNSELLING_TEAM_ROLES = frozenset({Role.CASE_WORKER, Role.CELL_HEAD})
+COUNSELLING_BREAK_GLASS_ROLES = frozenset({Role.CELL_HEAD, Role.LEGAL_ADVISER})
 
 
 def _parse(table: str) -> MappingProxyType[str, MappingProxyType[Section, frozenset[Action]]]:

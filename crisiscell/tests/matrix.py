@@ -22,6 +22,7 @@ DOMAIN_ROW_MODULES = [
     "crisiscell.cases.tests.access_rows",
     "crisiscell.cells.tests.access_rows",
     "crisiscell.referrals.tests.access_rows",
+    "crisiscell.counselling.tests.access_rows",
 ]
 
 

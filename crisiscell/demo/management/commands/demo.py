@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from crisiscell.demo.counselling import ensure_counselling
 from crisiscell.demo.history import load_history
 from crisiscell.demo.network import DEMO_PASSWORD, ensure_network, ensure_staff
 from crisiscell.demo.roster import ensure_roster
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         shifts, assignments = ensure_roster(cells)
         years = set(options["years"]) if options.get("years") else None
         cases = load_history(years=years, progress=self.stdout.write)
+        ensure_counselling()
         self.stdout.write(
             f"Demo network ready: {len(cells)} cells, {created} new demo accounts, {cases} new demo cases, "
             f"{shifts} new shifts with {assignments} staff assignments. "
