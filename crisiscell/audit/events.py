@@ -72,6 +72,37 @@ EVENT_CODES: dict[str, Promise] = {
     # Documents.
     "document.disclosed": _("A copy of a document was issued and recorded in the disclosure ledger."),
     "document.court_bundle": _("A court bundle (custody report, proofs, verifier) was produced."),
+    # Evidence and custody.
+    "evidence.viewed": _("A case's evidence and chain of custody were viewed."),
+    "evidence.registered": _("An evidence item was registered as collected."),
+    "evidence.custody": _("An evidence item moved (collected, sealed, stored, handed over, sent, received...)."),
+    "evidence.handover_requested": _("An evidence item was offered to a colleague, awaiting their code."),
+    "evidence.handover_confirmed": _("A colleague confirmed receiving an evidence item with their second factor."),
+    "evidence.handover_refused": _("A hand-over confirmation was refused (wrong code)."),
+    "evidence.handover_cancelled": _("A pending hand-over was withdrawn by the giver."),
+    "evidence.lab_submitted": _("Evidence items were sent to a laboratory."),
+    "evidence.result_uploaded": _("A laboratory result was stored with its SHA-256."),
+    "evidence.downloaded": _("A stored evidence file was downloaded."),
+    "evidence.labels_printed": _("Evidence labels were printed."),
+    "evidence.receipt_printed": _("A custody receipt was printed."),
+    # Counselling.
+    "counselling.listed": _("A psychologist's counselling list of a cell was shown."),
+    "counselling.viewed": _("A case's counselling page was opened (no note text)."),
+    "counselling.note_read": _("A counselling note was decrypted and shown (which note; never its text)."),
+    "counselling.break_glass": _(
+        "Someone who is not a psychologist read a case's counselling notes, with a written reason (kept apart)."
+    ),
+    "counselling.session_booked": _("A counselling session was booked."),
+    "counselling.session_recorded": _("A counselling session was recorded as attended, missed or cancelled."),
+    "counselling.first_aid_recorded": _("Psychological first aid was recorded."),
+    "counselling.measure_recorded": _("A screening measure was given and scored (never the answers or score)."),
+    "counselling.risk_assessed": _("A risk and safety assessment was recorded."),
+    "counselling.flag_changed": _("A psychologist raised or lowered a risk flag on the board (never why)."),
+    "counselling.safety_plan_saved": _("A safety plan was written or changed (encrypted)."),
+    "counselling.safety_plan_viewed": _("A safety plan was decrypted and shown."),
+    "counselling.safety_plan_printed": _("A safety plan was printed for her as a discreet PDF."),
+    "counselling.plan_updated": _("The planned sessions or the flags shared with the team changed."),
+    "counselling.closed": _("Counselling on a case was closed, with the reason."),
     # The audit log itself.
     "audit.log_viewed": _("The audit log was browsed or filtered."),
     "audit.proof_issued": _("An inclusion proof for an audit event was produced."),

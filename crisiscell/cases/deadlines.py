@@ -28,6 +28,7 @@ class Anchor(StrEnum):
     COGNIZANCE = "cognizance"
     JUDGMENT = "judgment"
     LEGAL_AID_APPLICATION = "legal_aid_application"
+    DISPATCH = "dispatch"  # a laboratory submission
 
 
 class Tag(StrEnum):
@@ -97,6 +98,9 @@ RULES: tuple[Rule, ...] = (
          Tag.VERIFY, "WHO follow-up schedule (not confirmed locally)", 7 * DAY),
     Rule("pep_course", _("PEP course completed (28 days)"), 28 * DAY, Anchor.ARRIVAL, Tag.CLINICAL,
          "WHO: 28-day course; check adherence at the end", 3 * DAY),
+    # The laboratory's turnaround, from dispatch of a docket (domain section 5).
+    Rule("lab_result", _("Laboratory result"), 30 * DAY, Anchor.DISPATCH, Tag.VERIFY,
+         "Working target for forensic laboratories (not confirmed)", 7 * DAY),
 )  # fmt: skip
 DEFAULTS = {rule.key: rule for rule in RULES}
 

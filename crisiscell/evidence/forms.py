@@ -1,0 +1,97 @@
+"""Forms for evidence: registration, sealing, storage, status, hand-overs, laboratories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from crisiscell.cases.forms import DATETIME_FORMAT, LocalDateTimeInput
+from crisiscell.documents.models import RecipientKind
+from crisiscell.evidence.models import EvidenceKind, EvidenceStatus, Laboratory
+
+
+def _dt(label: Any, required: bool = True) -> forms.DateTimeField:
+    return forms.DateTimeField(label=label, required=required, widget=LocalDateTimeInput(), input_formats=[DATETIME_FORMAT])
+
+
+class RegisterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("What was collected"), choices=EvidenceKind.choices)
+    collected_at = _dt(_("Collected at"))
+    description = forms.CharField(label=_("Description (site, garment...)"), max_length=300, required=False)
+
+
+class SealForm(forms.Form):
+    seal_number = forms.CharField(label=_("Seal number"), max_length=40)
+    sealer_initials = forms.CharField(label=_("Sealer's initials"), max_length=8)
+    sealed_on = forms.DateField(label=_("Date on the seal"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class StoreForm(forms.Form):
+    place = forms.CharField(label=_("Storage place"), max_length=120)
+    temperature = forms.CharField(label=_("Temperature"), max_length=40, required=False)
+
+
+class StatusForm(forms.Form):
+    to = forms.ChoiceField(label=_("New status"), choices=EvidenceStatus.choices)
+    reason = forms.CharField(label=_("Reason (required to destroy)"), max_length=300, required=False)
+
+
+class HandoverForm(forms.Form):
+    to_user = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    receiver = forms.ChoiceField(label=_("Hand to"), choices=[])
+    purpose = forms.CharField(label=_("Purpose"), max_length=300)
+    seal_intact = forms.BooleanField(label=_("The seal is intact"), required=False, initial=True)
+    condition = forms.CharField(label=_("Condition"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, receivers: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["receiver"].choices = [(str(pk), name) for pk, name in receivers or []]  # type: ignore[attr-defined]
+
+
+class ExternalHandoverForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    rank = forms.CharField(label=_("Rank or badge number"), max_length=80)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200)
+    purpose = forms.CharField(label=_("Purpose"), max_length=300)
+    seal_intact = forms.BooleanField(label=_("The seal is intact"), required=False, initial=True)
+    condition = forms.CharField(label=_("Condition"), max_length=300, required=False)
+
+
+class ConfirmForm(forms.Form):
+    token = forms.RegexField(
+        label=_("Your six-digit code"), regex=r"^\d{6}$", max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )  # fmt: skip
+
+
+class LabSubmitForm(forms.Form):
+    laboratory = forms.ChoiceField(label=_("Laboratory"), choices=Laboratory.choices)
+    docket_number = forms.CharField(label=_("Docket or road certificate number"), max_length=60)
+    dispatched_at = _dt(_("Dispatched at"))
+    items = forms.MultipleChoiceField(label=_("Items"), widget=forms.CheckboxSelectMultiple, choices=[])
+
+    def __init__(self, *args: Any, items: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = items or []  # type: ignore[attr-defined]
+
+
+class LabReceivedForm(forms.Form):
+    received_at = _dt(_("Received by the laboratory at"))
+
+
+class LabResultForm(forms.Form):
+    document = forms.FileField(label=_("Result document"))
+    received_at = _dt(_("Result received at"))
+    summary = forms.CharField(label=_("Result in brief"), max_length=300, required=False)
+
+
+class BundleForm(forms.Form):
+    recipient_kind = forms.ChoiceField(
+        label=_("For"),
+        choices=[(k.value, k.label) for k in (RecipientKind.COURT, RecipientKind.POLICE, RecipientKind.LAWYER)],
+    )
+    recipient = forms.CharField(label=_("Court or office"), max_length=200)
+    purpose = forms.CharField(label=_("Purpose"), max_length=300)
+    order_reference = forms.CharField(label=_("Court order or request reference"), max_length=200, required=False)
