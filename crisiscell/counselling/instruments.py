@@ -192,7 +192,7 @@ _PCL5_ITEMS = (
     ),
     _("Irritable behaviour, angry outbursts, or acting aggressively"),
     _("Taking too many risks or doing things that could cause you harm"),
-    _("Being \u201csuperalert\u201d or watchful or on guard"),
+    _("Being “superalert” or watchful or on guard"),
     _("Feeling jumpy or easily startled"),
     _("Having difficulty concentrating"),
     _("Trouble falling or staying asleep"),
