@@ -584,8 +584,37 @@ def completeness(examination: MedicoLegalExamination) -> list[str]:
     return missing
 
 
-def canonical_content(examination: MedicoLegalExamination) -> dict[str, Any]:
-    """Everything the signature covers, in a stable form (hashed at signing)."""
+@dataclass
+class Related:
+    """The rows a record's seal covers, when the caller already holds them (the demo's archive)."""
+
+    narrative: dict[str, str]
+    injuries: list[tuple[InjuryRow, list[str]]]  # each injury with its photographs' item numbers
+    samples: list[str]
+    treatments: list[Treatment]
+    opinion: list[OpinionItem]
+
+
+def related_of(examination: MedicoLegalExamination) -> Related:
+    return Related(
+        narrative=narrative_of(examination),
+        injuries=[(i, [p.human_id for p in i.photographs.all()]) for i in examination.injuries.all()],
+        samples=[item.human_id for item in examination.samples.all()],
+        treatments=list(examination.treatments.all()),
+        opinion=list(examination.opinion.all()),
+    )
+
+
+def _two(value: Any) -> str:
+    return f"{float(value):.2f}"
+
+
+def canonical_content(examination: MedicoLegalExamination, related: Related | None = None) -> dict[str, Any]:
+    """Everything the signature covers, in a stable form (hashed at signing).
+
+    ``verify_seal`` recomputes it to show the record is unchanged.
+    """
+    rel = related or related_of(examination)
 
     def when(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
@@ -597,7 +626,7 @@ def canonical_content(examination: MedicoLegalExamination) -> dict[str, Any]:
         "started_at": when(examination.started_at),
         "finished_at": when(examination.finished_at),
         "came_alone": examination.came_alone,
-        "narrative": narrative_of(examination),
+        "narrative": {key: rel.narrative.get(key, "") for key in NARRATIVE_KEYS},
         "general_condition": examination.general_condition,
         "mental_state": examination.mental_state,
         "no_injuries_seen": examination.no_injuries_seen,
@@ -606,8 +635,8 @@ def canonical_content(examination: MedicoLegalExamination) -> dict[str, Any]:
         "injuries": [
             {
                 "view": i.view,
-                "x": str(i.x),
-                "y": str(i.y),
+                "x": _two(i.x),
+                "y": _two(i.y),
                 "site": i.site,
                 "kind": i.kind,
                 "length_mm": i.length_mm,
@@ -615,22 +644,30 @@ def canonical_content(examination: MedicoLegalExamination) -> dict[str, Any]:
                 "colour": i.colour,
                 "estimated_age": i.estimated_age,
                 "description": i.description,
-                "photographs": sorted(p.human_id for p in i.photographs.all()),
+                "photographs": sorted(photos),
             }
-            for i in examination.injuries.order_by("created_at", "id")
+            for i, photos in sorted(rel.injuries, key=lambda pair: (pair[0].created_at, str(pair[0].pk)))
         ],
-        "samples": sorted(examination.samples.values_list("human_id", flat=True)),
+        "samples": sorted(rel.samples),
         "treatments": [
             {"kind": t.kind, "given": t.given, "at": when(t.at), "details": t.details, "reason": t.declined_reason}
-            for t in examination.treatments.order_by("created_at", "id")
+            for t in sorted(rel.treatments, key=lambda t: (t.created_at, str(t.pk)))
         ],
-        "opinion": [{"conclusion": o.conclusion, "reasons": o.reasons} for o in examination.opinion.all()],
+        "opinion": [
+            {"conclusion": o.conclusion, "reasons": o.reasons}
+            for o in sorted(rel.opinion, key=lambda o: (o.order, o.created_at))
+        ],
     }
 
 
 def content_sha256(content: dict[str, Any]) -> str:
     encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return hashlib.sha256(encoded).hexdigest()
+
+
+def verify_seal(examination: MedicoLegalExamination) -> bool:
+    """Is the signed record exactly what was sealed?"""
+    return bool(examination.seal_sha256) and content_sha256(canonical_content(examination)) == examination.seal_sha256
 
 
 class Incomplete(ValidationError):
