@@ -96,7 +96,11 @@ OPINIONS = [
         "Swabs and reference blood have been sent for DNA analysis; the opinion depends on their results.",
     ),
 ]
-ESCORTS = [("Mother", "Test Mother (synthetic)"), ("Sister", "Test Sister (synthetic)"), ("Lady constable", "LC Test (synthetic)")]
+ESCORTS = [
+    ("Mother", "Test Mother (synthetic)"),
+    ("Sister", "Test Sister (synthetic)"),
+    ("Lady constable", "LC Test (synthetic)"),
+]
 
 
 def _examiners(codes: set[str]) -> dict[str, User]:
@@ -214,12 +218,17 @@ def _examine_live(rng: random.Random, examiner: User, case: Case, now: datetime,
     for injury in injuries:
         services.injury_add(actor=examiner, examination=exam, injury=injury)
     services.findings_save(
-        actor=examiner, examination=exam, findings=_findings(rng, injuries), description=narrative["anogenital_description"]
+        actor=examiner,
+        examination=exam,
+        findings=_findings(rng, injuries),
+        description=narrative["anogenital_description"],
     )
     if case.choice_evidence != "no" and consent_in_force(case, ConsentPurpose.EVIDENCE) is not None:
         kinds = ["swab_hvs" if case.survivor_sex != "male" else "swab_anal", "ref_blood"]
         for kind in kinds:
-            item_register(actor=examiner, case=case, kind=kind, collected_at=finish - timedelta(minutes=15), examination=exam)
+            item_register(
+                actor=examiner, case=case, kind=kind, collected_at=finish - timedelta(minutes=15), examination=exam
+            )
     else:
         exam.no_samples_reason = "She declined evidence collection (synthetic)"
         MedicoLegalExamination.objects.filter(pk=exam.pk).update(no_samples_reason=exam.no_samples_reason)
@@ -259,9 +268,11 @@ def _archive(rng: random.Random, examiners: dict[str, User], cases: list[Case]) 
     resolutions: list[ClockResolution] = []
     done_at: dict[Any, datetime] = {}
     items_by_case: dict[Any, list[Any]] = defaultdict(list)
-    for item_id, case_id in EvidenceItem.objects.filter(
-        case__in=cases, examination__isnull=True
-    ).exclude(kind="photograph").values_list("pk", "case_id"):
+    for item_id, case_id in (
+        EvidenceItem.objects.filter(case__in=cases, examination__isnull=True)
+        .exclude(kind="photograph")
+        .values_list("pk", "case_id")
+    ):
         items_by_case[case_id].append(item_id)
     links: list[tuple[Any, Any]] = []
     for case in cases:
@@ -300,7 +311,9 @@ def _archive(rng: random.Random, examiners: dict[str, User], cases: list[Case]) 
             came_alone=came_alone,
             no_injuries_seen=not found,
             anogenital_findings=_findings(rng, found),
-            no_samples_reason="" if items_by_case.get(case.pk) else "Samples recorded in the paper register (synthetic archive)",
+            no_samples_reason=""
+            if items_by_case.get(case.pk)
+            else "Samples recorded in the paper register (synthetic archive)",
             signed_at=finish + timedelta(minutes=rng.randint(5, 40)),
             signed_by=examiner,
         )
@@ -311,27 +324,42 @@ def _archive(rng: random.Random, examiners: dict[str, User], cases: list[Case]) 
         for injury in found:
             injuries.append(
                 Injury(
-                    examination=exam, view=injury.view, x=round(injury.x, 2), y=round(injury.y, 2), site=injury.site,
-                    kind=injury.kind, length_mm=injury.length_mm, width_mm=injury.width_mm, colour=injury.colour,
+                    examination=exam,
+                    view=injury.view,
+                    x=round(injury.x, 2),
+                    y=round(injury.y, 2),
+                    site=injury.site,
+                    kind=injury.kind,
+                    length_mm=injury.length_mm,
+                    width_mm=injury.width_mm,
+                    colour=injury.colour,
                     estimated_age=injury.estimated_age,
-                )  # fmt: skip
+                )
             )
         given_at = finish - timedelta(minutes=5)
         for kind, given, text in _treatments(case, finish, rng):
             treatments.append(
                 Treatment(
-                    examination=exam, kind=kind, given=given, at=given_at if given else None,
-                    details=text if given else "", declined_reason="" if given else text,
-                )  # fmt: skip
+                    examination=exam,
+                    kind=kind,
+                    given=given,
+                    at=given_at if given else None,
+                    details=text if given else "",
+                    declined_reason="" if given else text,
+                )
             )
             clock = TREATMENT_CLOCK.get(TreatmentKind(kind))
             if clock is not None:
                 resolutions.append(
                     ClockResolution(
-                        case=case, clock_key=clock, state=ClockState.MET if given else ClockState.DECLINED,
-                        done_at=given_at if given else None, note="" if given else text, recorded_by=examiner,
+                        case=case,
+                        clock_key=clock,
+                        state=ClockState.MET if given else ClockState.DECLINED,
+                        done_at=given_at if given else None,
+                        note="" if given else text,
+                        recorded_by=examiner,
                         recorded_at=given_at,
-                    )  # fmt: skip
+                    )
                 )
         for order, (conclusion, reasons) in enumerate(OPINIONS[: rng.randint(1, 3)]):
             opinions.append(OpinionItem(examination=exam, order=order, conclusion=conclusion, reasons=reasons))
@@ -344,8 +372,8 @@ def _archive(rng: random.Random, examiners: dict[str, User], cases: list[Case]) 
     ClockResolution.objects.bulk_create(resolutions, batch_size=1000)
     narrative_by = {e.pk: n for e, n in zip(exams, narratives, strict=True)}
     injuries_of: dict[Any, list[tuple[Injury, list[str]]]] = defaultdict(list)
-    for injury in injuries:
-        injuries_of[injury.examination_id].append((injury, []))
+    for row in injuries:
+        injuries_of[row.examination_id].append((row, []))
     treatments_of: dict[Any, list[Treatment]] = defaultdict(list)
     for treatment in treatments:
         treatments_of[treatment.examination_id].append(treatment)
@@ -359,16 +387,20 @@ def _archive(rng: random.Random, examiners: dict[str, User], cases: list[Case]) 
             samples_of[exam_id].append(numbers[item_id])
     for exam in exams:
         related = services.Related(
-            narrative_by[exam.pk], injuries_of[exam.pk], samples_of[exam.pk], treatments_of[exam.pk], opinion_of[exam.pk]
+            narrative_by[exam.pk],
+            injuries_of[exam.pk],
+            samples_of[exam.pk],
+            treatments_of[exam.pk],
+            opinion_of[exam.pk],
         )
         exam.seal_sha256 = services.content_sha256(services.canonical_content(exam, related))
     MedicoLegalExamination.objects.bulk_create(exams, batch_size=1000)
     for item_id, exam_id in links:
         EvidenceItem.objects.filter(pk=item_id).update(examination_id=exam_id)
     by_case = {e.case_id: e for e in exams}
-    for duty_id, case_id in Task.objects.filter(
-        case_id__in=done_at, kind=TaskKind.MLE, status=TS.OPEN
-    ).values_list("pk", "case_id"):
+    for duty_id, case_id in Task.objects.filter(case_id__in=done_at, kind=TaskKind.MLE, status=TS.OPEN).values_list(
+        "pk", "case_id"
+    ):
         Task.objects.filter(pk=duty_id).update(
             status=TS.DONE, closed_at=done_at[case_id], closed_by_id=by_case[case_id].examiner_id, reason=""
         )

@@ -35,11 +35,19 @@ ALLOWED_FINDINGS: dict[str, tuple[Promise, tuple[tuple[str, Promise], ...]]] = {
     ),
     "external_genitalia": (
         _("External genitalia"),
-        (("no_injury", _("No injury seen")), ("injury", _("Injury seen (see injuries)")), ("not_seen", _("Not examined"))),
+        (
+            ("no_injury", _("No injury seen")),
+            ("injury", _("Injury seen (see injuries)")),
+            ("not_seen", _("Not examined")),
+        ),
     ),
     "perineum": (
         _("Perineum"),
-        (("no_injury", _("No injury seen")), ("injury", _("Injury seen (see injuries)")), ("not_seen", _("Not examined"))),
+        (
+            ("no_injury", _("No injury seen")),
+            ("injury", _("Injury seen (see injuries)")),
+            ("not_seen", _("Not examined")),
+        ),
     ),
     "vagina_cervix": (
         _("Vagina and cervix (speculum, if indicated)"),
@@ -51,7 +59,11 @@ ALLOWED_FINDINGS: dict[str, tuple[Promise, tuple[tuple[str, Promise], ...]]] = {
     ),
     "anus": (
         _("Anus and perianal region"),
-        (("no_injury", _("No injury seen")), ("injury", _("Injury seen (see injuries)")), ("not_seen", _("Not examined"))),
+        (
+            ("no_injury", _("No injury seen")),
+            ("injury", _("Injury seen (see injuries)")),
+            ("not_seen", _("Not examined")),
+        ),
     ),
     "bleeding": (_("Active bleeding"), (("none", _("None")), ("present", _("Present")))),
     "discharge": (_("Discharge"), (("none", _("None")), ("present", _("Present")))),
@@ -72,7 +84,7 @@ FORBIDDEN_TERMS = re.compile(
 
 def forbidden_message() -> str:
     return gettext(
-        "Nothing about the hymen, \"habituation\" or a finger test may be recorded: the two-finger "
+        'Nothing about the hymen, "habituation" or a finger test may be recorded: the two-finger '
         "(virginity) test is prohibited and has no evidentiary value (Anti-Rape Act 2021, s.13; "
         "Lahore High Court, judgment of 4 January 2021)."
     )

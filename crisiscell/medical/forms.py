@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -37,16 +37,29 @@ class GuardedForm(forms.Form):
         return cleaned
 
 
+class ExaminerChoice(forms.ModelChoiceField[User]):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class SampleChoice(forms.ModelChoiceField[EvidenceItem]):
+    def label_from_instance(self, obj: EvidenceItem) -> str:
+        return f"{obj.human_id} · {obj.get_kind_display()}"
+
+
+class PhotographChoice(forms.ModelMultipleChoiceField[EvidenceItem]):
+    def label_from_instance(self, obj: EvidenceItem) -> str:
+        return obj.human_id
+
+
 class StartForm(GuardedForm):
-    examiner = forms.ModelChoiceField(label=_("Examiner"), queryset=User.objects.none(), empty_label=None)
+    examiner = ExaminerChoice(label=_("Examiner"), queryset=User.objects.none(), empty_label=None)
     started_at = _dt(_("Examination started"), required=True)
 
     def __init__(self, *args: Any, examiners: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["examiner"]
-        assert isinstance(field, forms.ModelChoiceField)
+        field = cast(ExaminerChoice, self.fields["examiner"])
         field.queryset = User.objects.filter(pk__in=[u.pk for u in examiners]).order_by("username")
-        field.label_from_instance = lambda u: u.get_full_name() or u.username  # type: ignore[method-assign]
 
 
 class RecordForm(GuardedForm):
@@ -72,9 +85,7 @@ class RecordForm(GuardedForm):
     )
     other_particulars = forms.CharField(label=_("Other particulars"), widget=TEXTAREA, required=False, max_length=10000)
     no_injuries_seen = forms.BooleanField(label=_("The body was examined and no injury was seen"), required=False)
-    no_samples_reason = forms.CharField(
-        label=_("If no sample was taken: why"), max_length=300, required=False
-    )
+    no_samples_reason = forms.CharField(label=_("If no sample was taken: why"), max_length=300, required=False)
 
     def values(self) -> RecordInput:
         d = self.cleaned_data
@@ -89,11 +100,13 @@ class FindingsForm(GuardedForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for key, (label, answers) in rules.ALLOWED_FINDINGS.items():
-            self.fields[f"f_{key}"] = forms.ChoiceField(label=label, choices=BLANK + list(answers), required=False)
+            self.fields[f"f_{key}"] = forms.ChoiceField(label=str(label), choices=BLANK + list(answers), required=False)
         self.order_fields([f"f_{key}" for key in rules.ALLOWED_FINDINGS] + ["description"])
 
     def findings(self) -> dict[str, str]:
-        return {key: self.cleaned_data[f"f_{key}"] for key in rules.ALLOWED_FINDINGS if self.cleaned_data.get(f"f_{key}")}
+        return {
+            key: self.cleaned_data[f"f_{key}"] for key in rules.ALLOWED_FINDINGS if self.cleaned_data.get(f"f_{key}")
+        }
 
 
 class InjuryForm(GuardedForm):
@@ -107,7 +120,7 @@ class InjuryForm(GuardedForm):
     colour = forms.CharField(label=_("Colour"), max_length=60, required=False)
     estimated_age = forms.ChoiceField(label=_("Estimated age"), choices=InjuryAge.choices)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
-    photographs = forms.ModelMultipleChoiceField(
+    photographs = PhotographChoice(
         label=_("Photographs of this injury"),
         queryset=EvidenceItem.objects.none(),
         required=False,
@@ -116,22 +129,18 @@ class InjuryForm(GuardedForm):
 
     def __init__(self, *args: Any, photographs: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["photographs"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field = cast(PhotographChoice, self.fields["photographs"])
         if photographs is not None:
             field.queryset = photographs
-        field.label_from_instance = lambda item: item.human_id  # type: ignore[method-assign]
 
 
 class SampleForm(GuardedForm):
-    item = forms.ModelChoiceField(label=_("Sample"), queryset=EvidenceItem.objects.none())
+    item = SampleChoice(label=_("Sample"), queryset=EvidenceItem.objects.none())
 
     def __init__(self, *args: Any, items: list[EvidenceItem], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["item"]
-        assert isinstance(field, forms.ModelChoiceField)
+        field = cast(SampleChoice, self.fields["item"])
         field.queryset = EvidenceItem.objects.filter(pk__in=[i.pk for i in items])
-        field.label_from_instance = lambda item: f"{item.human_id} · {item.get_kind_display()}"  # type: ignore[method-assign]
 
 
 class TreatmentForm(GuardedForm):
@@ -143,7 +152,9 @@ class TreatmentForm(GuardedForm):
         widget=forms.RadioSelect,
         initial="yes",
     )
-    at = forms.DateTimeField(label=_("Time given"), required=False, widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"])
+    at = forms.DateTimeField(
+        label=_("Time given"), required=False, widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M"]
+    )
     details = forms.CharField(label=_("Drug, dose, route"), max_length=200, required=False)
     declined_reason = forms.CharField(label=_("Why not given"), max_length=200, required=False)
 
@@ -170,6 +181,5 @@ class CertificateForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["recipient_kind"]
-        assert isinstance(field, forms.ChoiceField)
+        field = cast(forms.ChoiceField, self.fields["recipient_kind"])
         field.choices = [(k.value, RecipientKind(k).label) for k in CERTIFICATE_RECIPIENTS]

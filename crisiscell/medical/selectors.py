@@ -108,9 +108,7 @@ def eligible_examiners(case: Case) -> list[User]:
 
 
 def samples_to_link(case: Case, examination: MedicoLegalExamination) -> list[EvidenceItem]:
-    return list(
-        EvidenceItem.objects.filter(case=case, examination__isnull=True).exclude(kind=EvidenceKind.PHOTOGRAPH)
-    )
+    return list(EvidenceItem.objects.filter(case=case, examination__isnull=True).exclude(kind=EvidenceKind.PHOTOGRAPH))
 
 
 def photographs_of(case: Case) -> QuerySet[EvidenceItem]:
@@ -215,9 +213,7 @@ def examination_content(examination: MedicoLegalExamination) -> ExaminationPage:
         samples=list(examination.samples.order_by("collected_at")),
         treatments=treatments,
         opinion=list(examination.opinion.all()),
-        addenda=[
-            AddendumView(a, addendum_text(a)) for a in examination.addenda.select_related("signed_by", "text")
-        ],
+        addenda=[AddendumView(a, addendum_text(a)) for a in examination.addenda.select_related("signed_by", "text")],
         findings=finding_lines(examination),
         missing=completeness(examination) if examination.status == ExamStatus.DRAFT else [],
         consents=consents_by_component(case),

@@ -84,7 +84,13 @@ SHORT_MAX = 300
 MAX_DURATION = timedelta(hours=12)
 MIN_REASONS = 10
 # The treatments every examination answers (given, or not given with the reason).
-REQUIRED_TREATMENTS = (TreatmentKind.EC, TreatmentKind.PEP, TreatmentKind.STI, TreatmentKind.HEP_B, TreatmentKind.TETANUS)
+REQUIRED_TREATMENTS = (
+    TreatmentKind.EC,
+    TreatmentKind.PEP,
+    TreatmentKind.STI,
+    TreatmentKind.HEP_B,
+    TreatmentKind.TETANUS,
+)
 # Copies of the certificate that carry her identity, and the escort's: CrPC 164A sends
 # the report, with the name and address of the woman and of the person who brought her,
 # to the investigating officer; the court has it through him; she may have her own.
@@ -98,7 +104,7 @@ CERTIFICATE_RECIPIENTS = (
     RecipientKind.FILE,
 )
 # The consent on the ledger that allows a copy to each recipient (else an order or request).
-RECIPIENT_CONSENT = {
+RECIPIENT_CONSENT: dict[str, str] = {
     RecipientKind.POLICE: ConsentPurpose.RELEASE_POLICE,
     RecipientKind.LAWYER: ConsentPurpose.SHARING,
     RecipientKind.OTHER_AGENCY: ConsentPurpose.SHARING,
@@ -517,7 +523,9 @@ def opinion_add(*, actor: User, examination: MedicoLegalExamination, conclusion:
     if not conclusion:
         raise ValidationError({"conclusion": _("Write the conclusion.")})
     if len(reasons) < MIN_REASONS:
-        raise ValidationError({"reasons": _("Give the reasons for this conclusion: a conclusion without reasons is refused.")})
+        raise ValidationError(
+            {"reasons": _("Give the reasons for this conclusion: a conclusion without reasons is refused.")}
+        )
     order = OpinionItem.objects.filter(examination=locked).count()
     item = OpinionItem.objects.create(examination=locked, order=order, conclusion=conclusion, reasons=reasons)
     _bump(locked)
@@ -724,7 +732,9 @@ def addendum_add(*, actor: User, examination: MedicoLegalExamination, text: str)
         {"examination": locked.seal_sha256, "text": text, "signed_by": actor.username, "signed_at": now.isoformat()}
     )
     record = vault_write(kind=VAULT_KIND, payload={"text": text})
-    addendum = Addendum.objects.create(examination=locked, text=record, signed_by=actor, signed_at=now, seal_sha256=seal)
+    addendum = Addendum.objects.create(
+        examination=locked, text=record, signed_by=actor, signed_at=now, seal_sha256=seal
+    )
     _audit("medical.addendum_added", actor, locked.case, examination=str(locked.pk), sha256=seal)
     return addendum
 
@@ -750,9 +760,7 @@ def copy_basis(case: Case, recipient_kind: str, order_reference: str) -> Consent
         return consent
     if purpose:
         raise ConsentRequired(purpose)
-    raise ValidationError(
-        {"order_reference": _("Give the order, summons or written request this copy answers.")}
-    )
+    raise ValidationError({"order_reference": _("Give the order, summons or written request this copy answers.")})
 
 
 @transaction.atomic
@@ -785,9 +793,7 @@ def certificate_issue(
     consent = copy_basis(case, recipient_kind, order_reference)
     with_identity = recipient_kind in IDENTITY_RECIPIENTS
     pdf = render_certificate(examination, language=language, with_identity=with_identity, recipient_kind=recipient_kind)
-    stored = storage.store(
-        io.BytesIO(pdf), kind="ml_certificate", max_bytes=len(pdf), content_type="application/pdf"
-    )
+    stored = storage.store(io.BytesIO(pdf), kind="ml_certificate", max_bytes=len(pdf), content_type="application/pdf")
     disclosure = disclosure_record(
         actor=actor,
         case=case,

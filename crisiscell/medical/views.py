@@ -176,7 +176,10 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid():
         try:
             examination = services.examination_start(
-                actor=actor, case=case, examiner=form.cleaned_data["examiner"], started_at=form.cleaned_data["started_at"]
+                actor=actor,
+                case=case,
+                examiner=form.cleaned_data["examiner"],
+                started_at=form.cleaned_data["started_at"],
             )
         except ConsentRequired as refusal:
             messages.error(request, str(refusal))
@@ -202,7 +205,9 @@ def _edit(request: HttpRequest, examination_id: str) -> tuple[User, MedicoLegalE
     return actor, selectors.examination_get_for(actor, examination_id, Action.EDIT)
 
 
-def _run(request: HttpRequest, exam: MedicoLegalExamination, form: Any, name: str, call: Any, done: str, anchor: str) -> HttpResponse:
+def _run(
+    request: HttpRequest, exam: MedicoLegalExamination, form: Any, name: str, call: Any, done: str, anchor: str
+) -> HttpResponse:
     """Call a service with a valid form; on refusal show the form again with the reason."""
     if form.is_valid():
         try:
@@ -297,7 +302,9 @@ def injury(request: HttpRequest, examination_id: str) -> HttpResponse:
         clicked = _clicked(request.POST)
         if clicked is None:
             if not d.get("view") or d.get("x") is None or d.get("y") is None:
-                raise ValidationError(_("Click where the injury is on a diagram, or give the diagram and its position."))
+                raise ValidationError(
+                    _("Click where the injury is on a diagram, or give the diagram and its position.")
+                )
             clicked = (d["view"], float(d["x"]), float(d["y"]))
         view, x, y = clicked
         services.injury_add(

@@ -1,7 +1,8 @@
 """Access-matrix rows for the medico-legal examination.
 
-On first use (``_build``; ``prepare`` only adds the other cell's officer) the rows add, to the shared world, a case of its own (``medical_case``, an adult woman
-with every consent) with a signed examination (``signed``) and one being written
+On first use (``_build``; ``prepare`` only adds the other cell's officer) the rows add,
+to the shared world, a case of its own (``medical_case``, an adult woman with every
+consent) with a signed examination (``signed``) and one being written
 (``draft``: an injury, a linked sample and a conclusion to remove), a female medico-legal
 officer in KHI (the world's) and one in the other cell (``world.other_mlo``), who holds the
 medical section but never in KHI, so every page of this case is a 404 to her.

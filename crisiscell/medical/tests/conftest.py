@@ -13,7 +13,7 @@ from crisiscell.medical.tests.helpers import consenting_case
 @pytest.fixture
 def team(cell, staff) -> dict[str, Any]:
     """One staff member per cell role in KHI, keyed by role; the medico-legal officer is a woman."""
-    members = {}
+    members: dict[str, Any] = {}
     for role in Role:
         if role in (Role.NATIONAL_ANALYST, Role.AUDITOR):
             continue

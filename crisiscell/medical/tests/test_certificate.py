@@ -64,11 +64,14 @@ def test_the_investigating_officers_copy_carries_her_identity_and_is_on_the_ledg
     assert case.code in page_text(issued.pdf)
     # and the copy is on the disclosure ledger, with the consent it rests on and its hash
     disclosure = issued.disclosure
-    assert disclosure.document == "ml_certificate" and disclosure.recipient_kind == "police"
+    assert disclosure.document == "ml_certificate"
+    assert disclosure.recipient_kind == "police"
     assert disclosure.includes_identity is True
-    assert disclosure.consent is not None and disclosure.consent.purpose == "release_police"
+    assert disclosure.consent is not None
+    assert disclosure.consent.purpose == "release_police"
     assert disclosure.sha256 == hashlib.sha256(issued.pdf).hexdigest()
-    assert StoredFile.objects.filter(pk=disclosure.file_id, sha256=disclosure.sha256).exists()
+    assert disclosure.file is not None
+    assert StoredFile.objects.filter(pk=disclosure.file.pk, sha256=disclosure.sha256).exists()
     assert events("medical.certificate_issued", recipient_kind="police", identity=True, language="en")
     assert events("document.disclosed", document="ml_certificate", identity=True)
 
@@ -77,7 +80,12 @@ def test_other_copies_know_her_by_the_case_code_only(mlo, case, signed) -> None:
     # given she did not consent to sharing with other agencies
     with pytest.raises(ConsentRequired) as refused:
         certificate_issue(
-            actor=mlo, examination=signed, language="en", recipient_kind="lawyer", recipient="Her lawyer", purpose="Bail"
+            actor=mlo,
+            examination=signed,
+            language="en",
+            recipient_kind="lawyer",
+            recipient="Her lawyer",
+            purpose="Bail",
         )
     assert refused.value.purpose == "sharing"
     assert not Disclosure.objects.exists()
@@ -92,11 +100,13 @@ def test_other_copies_know_her_by_the_case_code_only(mlo, case, signed) -> None:
         order_reference="Her written request of today",
     )
     text = attached_text(issued.pdf)["text-en.txt"]
-    assert "Identity withheld" in text and case.code in text
+    assert "Identity withheld" in text
+    assert case.code in text
     for identity in (NAME, ADDRESS, ESCORT):
         assert identity not in text
     assert issued.disclosure.includes_identity is False
-    assert issued.disclosure.consent is None and issued.disclosure.order_reference == "Her written request of today"
+    assert issued.disclosure.consent is None
+    assert issued.disclosure.order_reference == "Her written request of today"
     assert events("medical.certificate_issued", recipient_kind="lawyer", identity=False)
 
 
@@ -127,8 +137,11 @@ def test_the_urdu_copy_is_in_urdu(mlo, case, signed) -> None:
     assert "میڈیکو لیگل آفیسر" in text
     assert any("\u0600" <= ch <= "\u06ff" for ch in page_text(issued.pdf))
     # the court's copy carries her identity; the case code and the hash stay in Latin
-    assert NAME in text and case.code in text and signed.seal_sha256 in text
-    assert issued.disclosure.language == "ur" and issued.disclosure.includes_identity
+    assert NAME in text
+    assert case.code in text
+    assert signed.seal_sha256 in text
+    assert issued.disclosure.language == "ur"
+    assert issued.disclosure.includes_identity
 
 
 def test_only_a_signed_examination_and_only_export_roles_issue_it(mlo, team, case, signed) -> None:
@@ -152,7 +165,8 @@ def test_the_court_bundle_takes_the_courts_copy(mlo, case, cell, desk) -> None:
     assert certificate_for_bundle(consenting_case(desk, cell)) is None
     complete_examination(mlo, case, sign=True)
     pdf = certificate_for_bundle(case)
-    assert pdf is not None and NAME in attached_text(pdf)["text-en.txt"]
+    assert pdf is not None
+    assert NAME in attached_text(pdf)["text-en.txt"]
 
 
 def test_the_certificate_is_downloaded_from_the_page(mlo, case, signed, logged_in) -> None:
@@ -160,8 +174,10 @@ def test_the_certificate_is_downloaded_from_the_page(mlo, case, signed, logged_i
         reverse("medical:certificate", kwargs={"examination_id": signed.pk}),
         {"language": "en", "recipient_kind": "file", "recipient": "The cell's file", "purpose": "Kept on file"},
     )
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith(f'attachment; filename="certificate-{case.code}-en-')
     disclosure = Disclosure.objects.get()
-    assert disclosure.recipient_kind == "file" and not disclosure.includes_identity
+    assert disclosure.recipient_kind == "file"
+    assert not disclosure.includes_identity
     assert disclosure.sha256 == hashlib.sha256(response.content).hexdigest()

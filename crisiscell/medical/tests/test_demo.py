@@ -42,7 +42,8 @@ def test_the_demo_examines_a_realistic_share_and_seals_every_record() -> None:
     archive = list(MedicoLegalExamination.objects.filter(case__in=old).select_related("case", "examiner"))
     assert len(archive) == archived
     for exam in archive:
-        assert exam.status == ExamStatus.SIGNED and verify_seal(exam)
+        assert exam.status == ExamStatus.SIGNED
+        assert verify_seal(exam)
         assert exam.examiner.gender == "female"
         assert "synthetic" in narrative_of(exam)["history"]
         assert Task.objects.get(case=exam.case, kind=TaskKind.MLE).status == TaskStatus.DONE
