@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -37,17 +37,27 @@ class GuardedForm(forms.Form):
         return cleaned
 
 
-class ExaminerChoice(forms.ModelChoiceField[User]):
+if TYPE_CHECKING:
+    _UserChoice = forms.ModelChoiceField[User]
+    _ItemChoice = forms.ModelChoiceField[EvidenceItem]
+    _ItemsChoice = forms.ModelMultipleChoiceField[EvidenceItem]
+else:  # the generic forms are subscriptable only for the type checker
+    _UserChoice = forms.ModelChoiceField
+    _ItemChoice = forms.ModelChoiceField
+    _ItemsChoice = forms.ModelMultipleChoiceField
+
+
+class ExaminerChoice(_UserChoice):
     def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.username
 
 
-class SampleChoice(forms.ModelChoiceField[EvidenceItem]):
+class SampleChoice(_ItemChoice):
     def label_from_instance(self, obj: EvidenceItem) -> str:
         return f"{obj.human_id} · {obj.get_kind_display()}"
 
 
-class PhotographChoice(forms.ModelMultipleChoiceField[EvidenceItem]):
+class PhotographChoice(_ItemsChoice):
     def label_from_instance(self, obj: EvidenceItem) -> str:
         return obj.human_id
 
