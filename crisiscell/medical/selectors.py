@@ -111,6 +111,10 @@ def samples_to_link(case: Case, examination: MedicoLegalExamination) -> list[Evi
     return list(EvidenceItem.objects.filter(case=case, examination__isnull=True).exclude(kind=EvidenceKind.PHOTOGRAPH))
 
 
+def linked_sample(examination: MedicoLegalExamination, item_id: str) -> EvidenceItem | None:
+    return EvidenceItem.objects.filter(pk=item_id, examination=examination).first()
+
+
 def photographs_of(case: Case) -> QuerySet[EvidenceItem]:
     return EvidenceItem.objects.filter(case=case, kind=EvidenceKind.PHOTOGRAPH)
 

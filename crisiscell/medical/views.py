@@ -25,7 +25,6 @@ from crisiscell.access.policy import Action, Section
 from crisiscell.access.scoping import allows_in_cell
 from crisiscell.accounts.models import User
 from crisiscell.cases.services import ConsentRequired
-from crisiscell.evidence.models import EvidenceItem
 from crisiscell.medical import diagrams, selectors, services
 from crisiscell.medical.findings import ForbiddenFinding
 from crisiscell.medical.forms import (
@@ -362,7 +361,7 @@ def sample(request: HttpRequest, examination_id: str) -> HttpResponse:
 @require_POST
 def sample_unlink(request: HttpRequest, examination_id: str, item_id: str) -> HttpResponse:
     actor, exam = _edit(request, examination_id)
-    item = EvidenceItem.objects.filter(pk=item_id, examination=exam).first()
+    item = selectors.linked_sample(exam, item_id)
     if item is None:
         messages.error(request, _("This sample is not linked to this examination."))
         return _back(exam, "samples")
