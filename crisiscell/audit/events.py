@@ -105,6 +105,7 @@ EVENT_CODES: dict[str, Promise] = {
     "counselling.closed": _("Counselling on a case was closed, with the reason."),
     # The medico-legal examination (object type "medical"; never the findings themselves).
     "medical.examination_started": _("A medico-legal examination record was opened, with its examiner."),
+    "medical.case_viewed": _("A case's list of examinations and consents per part was shown (no findings)."),
     "medical.examination_viewed": _("A medico-legal examination record was opened and shown."),
     "medical.record_saved": _("The times, escort, history or state in an examination record were written."),
     "medical.findings_saved": _("The ano-genital findings of an examination were written (which sites only)."),

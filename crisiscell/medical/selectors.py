@@ -87,6 +87,14 @@ def examinations_of(case: Case) -> QuerySet[MedicoLegalExamination]:
     return MedicoLegalExamination.objects.filter(case=case).select_related("examiner").order_by("created_at")
 
 
+def examinations_page(actor: User, case: Case) -> list[MedicoLegalExamination]:
+    """The case's examinations (status only) for its medical page. Audits ``medical.case_viewed``."""
+    if not allows_in_cell(actor, case.cell, Section.MEDICAL, Action.VIEW):
+        raise Http404
+    audit_record(action="medical.case_viewed", actor=actor, cell=case.cell, object_type="medical", object_ref=case.code)
+    return list(examinations_of(case))
+
+
 def current_examination(case: Case) -> MedicoLegalExamination | None:
     """The record being written, else the latest signed one."""
     exams = list(examinations_of(case))

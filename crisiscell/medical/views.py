@@ -144,7 +144,8 @@ def case_page(request: HttpRequest, code: str) -> HttpResponse:
     """The case's examinations and, for a medico-legal officer, the form to start one."""
     actor = _actor(request)
     case = selectors.case_for_medical(actor, code)
-    examinations = list(selectors.examinations_of(case))
+    with transaction.atomic():
+        examinations = selectors.examinations_page(actor, case)
     start_form = None
     if allows_in_cell(actor, case.cell, Section.MEDICAL, Action.EDIT) and not any(
         e.status == ExamStatus.DRAFT for e in examinations

@@ -41,6 +41,7 @@ def test_an_officer_starts_the_examination_from_the_form(mlo, case, logged_in) -
     client = logged_in(mlo)
     page = client.get(reverse("medical:case", kwargs={"code": case.code}))
     assert "Start the examination" in page.content.decode()
+    assert events("medical.case_viewed")
     started = (timezone.localtime() - timedelta(minutes=10)).strftime(FMT)
     response = client.post(
         reverse("medical:start", kwargs={"code": case.code}), {"examiner": mlo.pk, "started_at": started}
