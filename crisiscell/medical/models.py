@@ -68,6 +68,12 @@ class MedicoLegalExamination(BaseModel):
         _("general physical condition"), max_length=16, choices=GeneralCondition.choices, blank=True
     )
     mental_state = models.CharField(_("mental state"), max_length=12, choices=MentalState.choices, blank=True)
+    # CrPC 164A asks for the name and address of the person who brought her; she may have come alone.
+    came_alone = models.BooleanField(_("she came alone"), default=False)
+    # The body was examined and no injury was seen (an empty list alone says nothing).
+    no_injuries_seen = models.BooleanField(_("no injuries seen"), default=False)
+    # Why no sample was taken, when none was (declined, outside every window...).
+    no_samples_reason = models.CharField(_("why no sample was taken"), max_length=300, blank=True)
     # Structured ano-genital findings: only the keys in medical.findings.ALLOWED_FINDINGS.
     anogenital_findings = models.JSONField(_("ano-genital findings"), default=dict, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
