@@ -71,10 +71,11 @@ def blurred(viewing: bytes) -> bytes:
     """A copy too blurred to show anything but shapes and colours."""
     image = _open(viewing).convert("RGB")
     small = image.copy()
-    small.thumbnail((48, 48))
-    big = small.resize(image.size, Image.Resampling.BILINEAR).filter(ImageFilter.GaussianBlur(12))
+    small.thumbnail((16, 16))
+    radius = max(8, max(image.size) // 12)
+    big = small.resize(image.size, Image.Resampling.BICUBIC).filter(ImageFilter.GaussianBlur(radius))
     out = io.BytesIO()
-    big.save(out, format="JPEG", quality=70)
+    big.save(out, format="JPEG", quality=90)
     return out.getvalue()
 
 
