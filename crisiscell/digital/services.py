@@ -557,7 +557,7 @@ def nccia_pack_issue(
                 object_ref=case.code,
                 details={
                     "exhibits": Exhibit.objects.filter(case=case).count(),
-                    "sha256": {d.language: d.sha256 for d in disclosures},
+                    "sha256": [f"{d.language}:{d.sha256}" for d in disclosures],
                 },
             )
     except BaseException:
