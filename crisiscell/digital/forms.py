@@ -37,9 +37,14 @@ class TimezoneForm(forms.Form):
     timezone = forms.CharField(label=_("Time zone of the phone"), max_length=64)
 
 
+class PecaChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Offence) -> str:
+        return f"PECA {obj.section}: {obj.title}"
+
+
 class ExhibitForm(forms.Form):
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
-    offences = forms.ModelMultipleChoiceField(
+    offences = PecaChoiceField(
         label=_("PECA offences it shows"),
         queryset=Offence.objects.none(),
         required=False,
@@ -49,9 +54,8 @@ class ExhibitForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["offences"]
-        assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = peca_offences()
-        field.label_from_instance = lambda o: f"PECA {o.section}: {o.title}"
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            field.queryset = peca_offences()
 
 
 class UnblurForm(forms.Form):
@@ -91,9 +95,7 @@ class NciiForm(forms.Form):
 
 
 class PackForm(forms.Form):
-    recipient = forms.CharField(
-        label=_("Office it goes to"), max_length=200, initial=_("NCCIA reporting centre")
-    )
+    recipient = forms.CharField(label=_("Office it goes to"), max_length=200, initial=_("NCCIA reporting centre"))
     purpose = forms.CharField(label=_("Purpose"), max_length=300, initial=_("Complaint under PECA 2016"))
     order_reference = forms.CharField(
         label=_("Order or request reference (if there is no consent to sharing)"), max_length=200, required=False

@@ -39,8 +39,7 @@ PECA_FACTS: dict[str, PecaFacts] = {
 
 COGNIZABLE_STEPS = _("Cognizable: the NCCIA holds an inquiry, then registers an FIR.")
 NON_COGNIZABLE_STEPS = _(
-    "Not cognizable: the NCCIA needs a magistrate's leave to investigate (CrPC 155); "
-    "the complaint asks for it."
+    "Not cognizable: the NCCIA needs a magistrate's leave to investigate (CrPC 155); the complaint asks for it."
 )
 
 

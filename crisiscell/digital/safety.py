@@ -102,9 +102,7 @@ def check_archive(handle: BinaryIO, limits: Limits) -> list[zipfile.ZipInfo]:
     total = 0
     for info in infos:
         if unsafe_name(info.filename):
-            raise Refused(
-                _("The archive contains a file whose name points outside the archive. Nothing was stored.")
-            )
+            raise Refused(_("The archive contains a file whose name points outside the archive. Nothing was stored."))
         if is_link(info):
             raise Refused(_("The archive contains a link to another file. Nothing was stored."))
         total += info.file_size
@@ -114,9 +112,7 @@ def check_archive(handle: BinaryIO, limits: Limits) -> list[zipfile.ZipInfo]:
                 % {"limit": megabytes(limits.max_uncompressed)}
             )
         if info.file_size > RATIO_FLOOR_BYTES and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            raise Refused(
-                _("The archive is packed far tighter than any real export (a zip bomb). Nothing was stored.")
-            )
+            raise Refused(_("The archive is packed far tighter than any real export (a zip bomb). Nothing was stored."))
     handle.seek(0)
     return infos
 

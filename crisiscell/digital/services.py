@@ -30,6 +30,7 @@ from crisiscell.accounts.models import User
 from crisiscell.audit.services import audit_record
 from crisiscell.cases.models import Case, Offence
 from crisiscell.cases.services import consent_in_force
+from crisiscell.core.keyring import load_keyring
 from crisiscell.digital import images, safety
 from crisiscell.digital.identifiers import extract
 from crisiscell.digital.models import (
@@ -204,7 +205,9 @@ def _image_source(
     max_bytes: int,
 ) -> DigitalSource:
     if original is None:
-        original = _store(io.BytesIO(data), written, kind="digital", max_bytes=max_bytes, content_type=mime, name=member)
+        original = _store(
+            io.BytesIO(data), written, kind="digital", max_bytes=max_bytes, content_type=mime, name=member
+        )
     try:
         found: images.ImageFacts | None = images.facts(data)
     except images.NotAnImage:
@@ -236,7 +239,7 @@ def _image_source(
 
 def _identifiers(case: Case, messages: Iterable[ChatMessage]) -> int:
     """Keep every identifier found in the messages in the vault, once per case."""
-    ring = vault.load_keyring()
+    ring = load_keyring()
     known = {(i.kind, bytes(i.digest)) for i in PerpetratorIdentifier.objects.filter(case=case)}
     added = 0
     for message in messages:
@@ -395,9 +398,9 @@ def source_set_timezone(*, actor: User, source: DigitalSource, tz: str) -> Digit
             before, after = ZoneInfo(old), ZoneInfo(tz)
             changed = []
             for message in ChatMessage.objects.filter(source=source, time__isnull=False).only("id", "time"):
-                assert message.time is not None
-                message.time = message.time.astimezone(before).replace(tzinfo=after)
-                changed.append(message)
+                if message.time is not None:
+                    message.time = message.time.astimezone(before).replace(tzinfo=after)
+                    changed.append(message)
             ChatMessage.objects.bulk_update(changed, ["time"], batch_size=2000)
         source.timezone = tz
         source.save(update_fields=["timezone"])
@@ -490,7 +493,11 @@ def ncii_record(*, actor: User, case: Case, service: str, case_number: str) -> N
     _require(actor, case, Action.EDIT)
     with transaction.atomic():
         report = NciiReport.objects.create(
-            case=case, service=service, case_number=case_number.strip()[:64], recorded_by=actor, recorded_at=timezone.now()
+            case=case,
+            service=service,
+            case_number=case_number.strip()[:64],
+            recorded_by=actor,
+            recorded_at=timezone.now(),
         )
         audit_record(
             action="digital.ncii_recorded",

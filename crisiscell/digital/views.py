@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -262,10 +263,11 @@ def pack_issue(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @requires(Section.DIGITAL, Action.EXPORT)
-def pack_download(request: HttpRequest, disclosure_id: str) -> HttpResponse:
+def pack_download(request: HttpRequest, disclosure_id: str) -> HttpResponseBase:
     actor = _actor(request)
     disclosure = selectors.pack_get_for(actor, disclosure_id)
-    assert disclosure.file is not None
+    if disclosure.file is None:  # the selector only returns packs with a file
+        raise Http404
     with transaction.atomic():
         audit_record(
             action="digital.pack_downloaded",

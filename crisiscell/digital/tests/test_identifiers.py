@@ -26,7 +26,10 @@ from crisiscell.survivors.models import VaultRecord
         ("+92-300-0000012 is mine", {("phone", "+923000000012")}),
         ("mail Someone.Test@Example.org now", {("email", "someone.test@example.org")}),
         ("see https://www.facebook.com/Some.Profile.Test/ ok", {("profile", "facebook.com/some.profile.test")}),
-        ("https://m.facebook.com/profile.php?id=100000000001&ref=x", {("profile", "facebook.com/profile.php?id=100000000001")}),
+        (
+            "https://m.facebook.com/profile.php?id=100000000001&ref=x",
+            {("profile", "facebook.com/profile.php?id=100000000001")},
+        ),
         ("insta: https://instagram.com/test_handle?igsh=abc", {("profile", "instagram.com/test_handle")}),
         ("follow @Test_Handle.01 please", {("handle", "@test_handle.01")}),
         ("no identifiers here at 21:15 on 31/12/2023", set()),
@@ -66,7 +69,9 @@ def test_repeat_signal_in_the_same_cell_only(
     upload(worker, case, CHAT.encode(), "chat.txt")
     upload(worker, second, b"01/01/2024, 10:00 - Other Test: it is +92 300 0000012\n", "chat.txt")
     other_worker = staff(Role.CASE_WORKER, other_cell, username="worker6")
-    elsewhere = case_register(actor=staff(Role.DESK_OFFICER, other_cell, username="desk6"), cell=other_cell, data=intake_data())
+    elsewhere = case_register(
+        actor=staff(Role.DESK_OFFICER, other_cell, username="desk6"), cell=other_cell, data=intake_data()
+    )
     upload(other_worker, elsewhere, CHAT.encode(), "chat.txt")
     # Then the first case names the second case of its own cell, never the other cell's
     views = {i.value: i.other_cases for i in identifiers_of(case)}
@@ -74,7 +79,8 @@ def test_repeat_signal_in_the_same_cell_only(
     assert views["facebook.com/fake.profile.test"] == []
     page = logged_in(worker).get(reverse("digital:case", kwargs={"code": case.code}))
     assert "Possible repeat perpetrator" in page.content.decode()
-    assert second.code in page.content.decode() and elsewhere.code not in page.content.decode()
+    assert second.code in page.content.decode()
+    assert elsewhere.code not in page.content.decode()
     # And the other cell's case shows no signal (its cell has no other case with it)
     assert all(not i.other_cases for i in identifiers_of(elsewhere))
     # And the national analyst sees only counts
@@ -84,7 +90,9 @@ def test_repeat_signal_in_the_same_cell_only(
     response = logged_in(analyst).get(reverse("digital:repeat_statistics"))
     body = response.content.decode()
     assert response.status_code == 200
-    assert case.code not in body and "0000012" not in body and "fake.profile" not in body
+    assert case.code not in body
+    assert "0000012" not in body
+    assert "fake.profile" not in body
     assert AuditEvent.objects.filter(action="digital.repeat_statistics_viewed").count() == 2
     # A cell head (statistics of one cell) does not get the national counts
     head = staff(Role.CELL_HEAD, cell, username="head")

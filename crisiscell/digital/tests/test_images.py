@@ -140,7 +140,8 @@ def test_unblur_needs_an_allowed_role_and_a_reason_and_is_recorded(
     assert shown.status_code == 200
     assert b"data:image/jpeg;base64," in shown.content
     viewing = IntimateViewing.objects.get()
-    assert viewing.viewer == adviser and viewing.reason == "Preparing the complaint exhibit list"
+    assert viewing.viewer == adviser
+    assert viewing.reason == "Preparing the complaint exhibit list"
     event = AuditEvent.objects.get(action="digital.intimate_viewed")
     assert "Preparing" not in event.details
 

@@ -21,7 +21,7 @@ from crisiscell.documents.models import Disclosure
 from crisiscell.tests.pdf import attached_text, is_pdf, page_text
 
 ANDROID = b"31/12/2023, 21:15 - Unknown Test: delete your account or I share the photos\n"
-URDU = "۳۰/۱۲/۲۰۲۳، ۹:۱۵ بعد دوپہر - نامعلوم ٹیسٹ: تصویریں سب کو بھیج دوں گا\u200d\n".encode()
+URDU = "۳۰/۱۲/۲۰۲۳، ۹:۱۵ بعد دوپہر - نامعلوم ٹیسٹ: تصویریں سب کو بھیج دوں گا\u200d\n".encode()  # noqa: RUF001
 
 
 def test_timeline_merges_sources_in_time_order_and_filters(worker: Any, case: Any, logged_in: Any) -> None:
@@ -37,9 +37,11 @@ def test_timeline_merges_sources_in_time_order_and_filters(worker: Any, case: An
     assert '<bdi dir="auto"' in body
     # And the sender filter and the search work
     only = client.get(url, {"sender": "Unknown Test"}).content.decode()
-    assert "delete your account" in only and "تصویریں" not in only
+    assert "delete your account" in only
+    assert "تصویریں" not in only
     found = client.get(url, {"q": "DELETE YOUR"}).content.decode()
-    assert "delete your account" in found and "تصویریں" not in found
+    assert "delete your account" in found
+    assert "تصویریں" not in found
     events = AuditEvent.objects.filter(action="digital.timeline_viewed")
     assert events.count() == 3
     assert "DELETE" not in "".join(e.details for e in events)
@@ -60,13 +62,15 @@ def test_pin_exhibit_with_peca_offences_and_next_steps(worker: Any, case: Any, l
         {"note": "Threat to share images", "offences": ["PECA-21", "PECA-24"]},
     )
     exhibit = Exhibit.objects.get()
-    assert exhibit.note == "Threat to share images" and exhibit.pinned_by == worker
+    assert exhibit.note == "Threat to share images"
+    assert exhibit.pinned_by == worker
     assert sorted(o.code for o in exhibit.offences.all()) == ["PECA-21", "PECA-24"]
     event = AuditEvent.objects.get(action="digital.exhibit_pinned")
     assert event.details_dict()["offences"] == ["PECA-21", "PECA-24"]
     page = client.get(reverse("digital:case", kwargs={"code": case.code})).content.decode()
     assert "Threat to share images" in page
-    assert "CrPC 155" in page and "registers an FIR" in page
+    assert "CrPC 155" in page
+    assert "registers an FIR" in page
     # Only PECA offences are kept on an exhibit
     exhibit_pin(actor=worker, message=message, note="", offences=Offence.objects.filter(code="PPC-375"))
     assert not Exhibit.objects.get().offences.exists()
@@ -100,7 +104,8 @@ def test_nccia_pack_in_both_languages_is_recorded_and_verifiable(
     for disclosure in disclosures:
         assert disclosure.file is not None
         pdf = b"".join(storage.read_chunks(disclosure.file))
-        assert is_pdf(pdf) and hashlib.sha256(pdf).hexdigest() == disclosure.sha256
+        assert is_pdf(pdf)
+        assert hashlib.sha256(pdf).hexdigest() == disclosure.sha256
         text = page_text(pdf)
         exact = attached_text(pdf)[f"text-{disclosure.language}.txt"]
         # Every source file's SHA-256, and the messages from raw text
@@ -109,16 +114,19 @@ def test_nccia_pack_in_both_languages_is_recorded_and_verifiable(
         assert "delete your account" in exact
         assert "تصویریں سب کو بھیج دوں گا\u200d" in exact
         assert case.code in text
-    english = attached_text(b"".join(storage.read_chunks(disclosures[0].file)))["text-en.txt"]  # type: ignore[arg-type]
-    urdu = attached_text(b"".join(storage.read_chunks(disclosures[1].file)))["text-ur.txt"]  # type: ignore[arg-type]
+    english = attached_text(b"".join(storage.read_chunks(disclosures[0].file)))["text-en.txt"]
+    urdu = attached_text(b"".join(storage.read_chunks(disclosures[1].file)))["text-ur.txt"]
     assert "Complaint to the National Cyber Crime Investigation Agency" in english
-    assert "PTA" in english and "CrPC 155" in english
+    assert "PTA" in english
+    assert "CrPC 155" in english
     # The Urdu copy is laid out in Urdu (its headings come from the Urdu catalogue)
-    assert urdu.startswith("خفیہ") and "کیس" in urdu
-    assert "خفیہ" not in english and english.startswith("Confidential")
+    assert urdu.startswith("خفیہ")
+    assert "کیس" in urdu
+    assert "خفیہ" not in english
+    assert english.startswith("Confidential")
     # And the download is audited
     response = logged_in(worker).get(reverse("digital:pack_download", kwargs={"disclosure_id": disclosures[0].pk}))
-    assert b"".join(response.streaming_content) == b"".join(storage.read_chunks(disclosures[0].file))  # type: ignore[arg-type]
+    assert b"".join(response.streaming_content) == b"".join(storage.read_chunks(disclosures[0].file))
     assert AuditEvent.objects.filter(action="digital.pack_downloaded").count() == 1
 
 
