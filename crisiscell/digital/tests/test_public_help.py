@@ -50,3 +50,14 @@ def test_public_page_reveals_nothing_to_a_logged_in_user(worker: Any, logged_in:
 def test_login_page_links_to_it(db: None) -> None:
     body = Client().get(reverse("accounts:login")).content.decode()
     assert reverse("digital:public_help") in body
+
+
+def test_case_page_links_to_digital_evidence_for_those_who_may_see_it(
+    worker: Any, case: Any, cell: Any, staff: Any, logged_in: Any
+) -> None:
+    from crisiscell.access.policy import Role
+
+    link = reverse("digital:case", kwargs={"code": case.code})
+    assert link in logged_in(worker).get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    desk = staff(Role.DESK_OFFICER, cell, username="desk9")
+    assert link not in logged_in(desk).get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
