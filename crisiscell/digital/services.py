@@ -124,7 +124,9 @@ def _inspect(
             _("The file is named .zip but its content is not a zip archive (%(type)s). Nothing was stored.")
             % {"type": mime}
         )
-    if mime.startswith("text/") or mime == "application/json":
+    # A .txt that libmagic calls binary (a stray NUL or bad bytes) is still tried as a chat.
+    octet_txt = mime == "application/octet-stream" and name.lower().endswith(".txt")
+    if mime.startswith("text/") or mime == "application/json" or octet_txt:
         handle.seek(0)
         data = handle.read()
         handle.seek(0)
@@ -156,33 +158,33 @@ def _discard(written: list[StoredFile]) -> None:
             path.unlink()
 
 
+def _text(value: str) -> str:
+    """Text a database column can hold: no lone surrogates (bytes that were not UTF-8), no NUL."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\x00", "\ufffd")
+
+
 def _message_rows(source: DigitalSource, case: Case, messages: list[Message]) -> list[ChatMessage]:
     rows = []
     for seq, m in enumerate(messages):
-        raw, raw_bytes = m.raw, None
-        try:
-            raw.encode("utf-8")
-        except UnicodeEncodeError:
-            raw_bytes = raw.encode("utf-8", "surrogateescape")
-            raw = raw_bytes.decode("utf-8", "replace")
-        display = m.display.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        normalised = m.normalised.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        raw = _text(m.raw)
+        # When the text had to change to be stored, its exact bytes are kept beside it.
+        raw_bytes = m.raw.encode("utf-8", "surrogateescape") if raw != m.raw else None
         rows.append(
             ChatMessage(
                 source=source,
                 case=case,
                 seq=seq,
                 time=m.time,
-                author=(m.author or "")[:300],
+                author=_text(m.author or "")[:300],
                 kind=m.kind,
                 raw=raw,
                 raw_bytes=raw_bytes,
-                display=display,
-                normalised=normalised,
-                member=m.source[:500],
+                display=_text(m.display),
+                normalised=_text(m.normalised),
+                member=_text(m.source)[:500],
                 line=m.line,
                 offset=m.offset,
-                attachment=(m.attachment or "")[:500],
+                attachment=_text(m.attachment or "")[:500],
                 edited=m.edited,
                 flags=sorted(m.flags),
             )

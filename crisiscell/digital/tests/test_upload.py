@@ -230,3 +230,15 @@ def test_time_zone_change_moves_the_wall_clock_times(worker: Any, case: Any) -> 
 def test_file_storage_mode_is_read_only(worker: Any, case: Any) -> None:
     source = upload(worker, case, b"31/12/2023, 21:15 - Sana Test: hi\n", "chat.txt")
     assert stat.S_IMODE(storage.path_of(source.file.id).stat().st_mode) == 0o400
+
+
+def test_nul_bytes_are_kept_exactly_beside_a_storable_text(worker: Any, case: Any) -> None:
+    # Given a message holding a NUL byte (no database text column takes one)
+    data = b"31/12/2023, 21:15 - Sana Test: a\x00b\n"
+    # When it is received
+    source = upload(worker, case, data, "chat.txt")
+    # Then the text shows a replacement character and the exact bytes are kept
+    message = ChatMessage.objects.get(source=source)
+    assert message.raw == "a\ufffdb"
+    assert message.raw_bytes is not None
+    assert bytes(message.raw_bytes) == b"a\x00b"
