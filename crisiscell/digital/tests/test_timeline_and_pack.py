@@ -155,3 +155,28 @@ def test_meta_e2ee_warning_is_shown_on_the_source_page(worker: Any, case: Any, l
     source = upload(worker, case, out.getvalue(), "facebook.zip")
     page = logged_in(worker).get(reverse("digital:source", kwargs={"source_id": source.pk})).content.decode()
     assert "secure-storage download" in page
+
+
+def test_pack_shows_meta_raw_text_and_its_repaired_reading(worker: Any, case: Any) -> None:
+    import io
+    import zipfile
+
+    from crisiscell.digital.pack import pack_context
+    from crisiscell.documents.pdf import visible_text
+
+    root = CORPUS / "meta" / "facebook_old"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for p in root.rglob("*"):
+            if p.is_file():
+                archive.write(p, p.relative_to(root).as_posix())
+    upload(worker, case, out.getvalue(), "facebook.zip")
+    garbled = next(m for m in ChatMessage.objects.filter(case=case) if m.display != m.raw)
+    exhibit_pin(actor=worker, message=garbled, note="", offences=[])
+    from django.template.loader import render_to_string
+
+    html = render_to_string("digital/nccia_pack.html", {**pack_context(case), "font_faces": "", "language": "en"})
+    text = visible_text(html)
+    assert garbled.raw[:5] != garbled.display[:5]
+    assert garbled.raw[:5] in text  # e.g. "CafÃ©", as Meta wrote it
+    assert garbled.display[:5] in text  # "Café", as it reads
