@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "crisiscell.evidence",
     "crisiscell.referrals",
     "crisiscell.counselling",
+    "crisiscell.digital",
     "crisiscell.demo",
 ]
 
@@ -319,6 +320,13 @@ CRISISCELL_ANCHOR_FILE = _env("CRISISCELL_ANCHOR_FILE")
 
 # Encrypted, write-once file storage (uploads, laboratory results, issued documents).
 CRISISCELL_MEDIA_DIR = Path(_env("CRISISCELL_MEDIA_DIR", str(BASE_DIR / "var" / "media")))
+
+# Digital evidence uploads (crisiscell.digital.safety): the largest file accepted, and the
+# limits that refuse a zip bomb (bytes once unpacked, members, compression ratio).
+CRISISCELL_DIGITAL_MAX_UPLOAD_BYTES = int(_env("CRISISCELL_DIGITAL_MAX_UPLOAD_MB", "512")) * 1024 * 1024
+CRISISCELL_DIGITAL_MAX_UNCOMPRESSED_BYTES = int(_env("CRISISCELL_DIGITAL_MAX_UNCOMPRESSED_MB", "4096")) * 1024 * 1024
+CRISISCELL_DIGITAL_MAX_COMPRESSION_RATIO = int(_env("CRISISCELL_DIGITAL_MAX_COMPRESSION_RATIO", "100"))
+CRISISCELL_DIGITAL_MAX_ARCHIVE_MEMBERS = int(_env("CRISISCELL_DIGITAL_MAX_ARCHIVE_MEMBERS", "20000"))
 
 # Alerts by e-mail besides the in-app list (the message never names a case).
 CRISISCELL_ALERT_EMAIL = _env_bool("CRISISCELL_ALERT_EMAIL", default=False)

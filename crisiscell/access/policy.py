@@ -25,6 +25,13 @@ to share. ``COUNSELLING_BREAK_GLASS_ROLES`` may read a case's notes without bein
 psychologist, in their own cell, only with a written reason (and the order's
 reference when there is one); every such read is audited and shown to the cell's
 psychologists.
+
+Digital evidence (``crisiscell.digital``: chats, screenshots and photos taken from
+a survivor's phone) is its own column, apart from physical evidence and its custody.
+The case worker who sits with her imports the chat, pins the exhibits and hands
+over the NCCIA complaint pack (VEX), without gaining any right over the physical
+evidence column. ``DIGITAL_INTIMATE_ROLES`` are the only ones who may open an image
+marked intimate unblurred.
 """
 
 from __future__ import annotations
@@ -54,6 +61,7 @@ class Section(StrEnum):
     CASE = "case_summary"  # the case by its code: classification, duties, clocks
     MEDICAL = "medical"  # the medico-legal examination and treatment
     EVIDENCE = "evidence"  # evidence items, custody, laboratories
+    DIGITAL = "digital"  # chats, screenshots and photos from phones; exhibits; the NCCIA pack
     COUNSELLING = "counselling"  # the restricted psychosocial section
     LEGAL = "legal"  # FIR, police case, court, legal aid
     STATISTICS = "statistics"  # aggregates, never identities
@@ -72,6 +80,7 @@ SECTION_ORDER = [
     Section.CASE,
     Section.MEDICAL,
     Section.EVIDENCE,
+    Section.DIGITAL,
     Section.COUNSELLING,
     Section.LEGAL,
     Section.STATISTICS,
@@ -81,17 +90,17 @@ SECTION_ORDER = [
 
 # fmt: off
 POLICY_TABLE = """
-role                  identity  case  medical  evidence  counselling  legal  statistics  audit  administration
-desk_officer          VE        VE    .        .         .            .      .           .      .
-case_worker           VE        VE    V        V         .            V      .           .      .
-medico_legal_officer  V         VE    VEX      VE        .            .      .           .      .
-psychologist          V         V     .        .         VEX          .      .           .      .
-legal_adviser         V         V     VX       VX        .            VEX    .           .      .
-police_liaison        V         V     .        V         .            VE     .           .      .
-evidence_custodian    .         V     .        VEX       .            .      .           .      .
-cell_head             V         VE    V        V         .            V      VX          .      VE
-national_analyst      .         .     .        .         .            .      VX          .      .
-auditor               .         .     .        .         .            .      .           VX     .
+role                  identity  case  medical  evidence  digital  counselling  legal  statistics  audit  administration
+desk_officer          VE        VE    .        .         .        .            .      .           .      .
+case_worker           VE        VE    V        V         VEX      .            V      .           .      .
+medico_legal_officer  V         VE    VEX      VE        V        .            .      .           .      .
+psychologist          V         V     .        .         .        VEX          .      .           .      .
+legal_adviser         V         V     VX       VX        VEX      .            VEX    .           .      .
+police_liaison        V         V     .        V         V        .            VE     .           .      .
+evidence_custodian    .         V     .        VEX       VEX      .            .      .           .      .
+cell_head             V         VE    V        V         V        .            V      VX          .      VE
+national_analyst      .         .     .        .         .        .            .      VX          .      .
+auditor               .         .     .        .         .        .            .      .           VX     .
 """
 # fmt: on
 
@@ -104,6 +113,11 @@ NATIONAL_OPTIONAL_ROLES = frozenset({Role.AUDITOR})
 # case workers and auditors never read notes.
 COUNSELLING_TEAM_ROLES = frozenset({Role.CASE_WORKER, Role.CELL_HEAD})
 COUNSELLING_BREAK_GLASS_ROLES = frozenset({Role.CELL_HEAD, Role.LEGAL_ADVISER})
+
+# Digital evidence (see the module docstring). Images marked intimate are blurred for
+# everyone; these roles, in their own cell and with the digital view right, may open
+# one unblurred after writing why (each opening is recorded and audited).
+DIGITAL_INTIMATE_ROLES = frozenset({Role.LEGAL_ADVISER, Role.EVIDENCE_CUSTODIAN})
 
 
 def _parse(table: str) -> MappingProxyType[str, MappingProxyType[Section, frozenset[Action]]]:

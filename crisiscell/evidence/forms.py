@@ -13,7 +13,9 @@ from crisiscell.evidence.models import EvidenceKind, EvidenceStatus, Laboratory
 
 
 def _dt(label: Any, required: bool = True) -> forms.DateTimeField:
-    return forms.DateTimeField(label=label, required=required, widget=LocalDateTimeInput(), input_formats=[DATETIME_FORMAT])
+    return forms.DateTimeField(
+        label=label, required=required, widget=LocalDateTimeInput(), input_formats=[DATETIME_FORMAT]
+    )
 
 
 class RegisterForm(forms.Form):

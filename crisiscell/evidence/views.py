@@ -58,10 +58,16 @@ def qr_svg(text: str) -> str:
 
 
 def _receivers(case_cell: Any, actor: User) -> list[tuple[int, str]]:
-    people = User.objects.filter(
-        memberships__cell=case_cell, memberships__is_active=True, is_active=True
-    ).exclude(pk=actor.pk).distinct()
-    return [(u.pk, u.get_full_name() or u.username) for u in people if allows_in_cell(u, case_cell, Section.EVIDENCE, Action.EDIT)]
+    people = (
+        User.objects.filter(memberships__cell=case_cell, memberships__is_active=True, is_active=True)
+        .exclude(pk=actor.pk)
+        .distinct()
+    )
+    return [
+        (u.pk, u.get_full_name() or u.username)
+        for u in people
+        if allows_in_cell(u, case_cell, Section.EVIDENCE, Action.EDIT)
+    ]
 
 
 @requires(Section.EVIDENCE, Action.VIEW)
@@ -85,7 +91,9 @@ def case_evidence(request: HttpRequest, code: str) -> HttpResponse:
             "status_form": StatusForm(),
             "handover_form": HandoverForm(receivers=_receivers(case.cell, actor)) if can_edit else None,
             "external_form": ExternalHandoverForm(),
-            "lab_form": LabSubmitForm(items=[(i.human_id, f"{i.human_id} · {i.get_kind_display()}") for i in evidence.items]),
+            "lab_form": LabSubmitForm(
+                items=[(i.human_id, f"{i.human_id} · {i.get_kind_display()}") for i in evidence.items]
+            ),
             "received_form": LabReceivedForm(),
             "result_form": LabResultForm(),
         },
@@ -162,7 +170,9 @@ def item_handover(request: HttpRequest, human_id: str) -> HttpResponse:
         except ValidationError as error:
             _report(request, error)
         else:
-            messages.success(request, _("Waiting for %(name)s to confirm with their code.") % {"name": receiver.username})
+            messages.success(
+                request, _("Waiting for %(name)s to confirm with their code.") % {"name": receiver.username}
+            )
     else:
         messages.error(request, _("Not recorded: choose the colleague and say why."))
     return redirect("evidence:case", code=item.case.code)
@@ -244,7 +254,9 @@ def labels(request: HttpRequest, code: str) -> HttpResponse:
     case = case_get_for(actor, code, Section.EVIDENCE, Action.VIEW)
     items = list(EvidenceItem.objects.filter(case=case).order_by("human_id"))
     with transaction.atomic():
-        audit_record(action="evidence.labels_printed", actor=actor, cell=case.cell, object_type="case", object_ref=case.code)
+        audit_record(
+            action="evidence.labels_printed", actor=actor, cell=case.cell, object_type="case", object_ref=case.code
+        )
     pdf = render_pdf(
         "evidence/labels.html",
         {"case": case, "labels": [{"item": i, "qr": qr_svg(i.human_id)} for i in items]},
@@ -265,7 +277,9 @@ def receipt(request: HttpRequest, event_id: str) -> HttpResponse:
             object_type="evidence", object_ref=event.item.human_id,
         )  # fmt: skip
     qr = qr_svg(f"{event.item.human_id}|{event.pk}|{timezone.localtime(event.at).isoformat()}")
-    pdf = render_pdf("evidence/receipt.html", {"event": event, "item": event.item, "qr": qr}, language=request.LANGUAGE_CODE)
+    pdf = render_pdf(
+        "evidence/receipt.html", {"event": event, "item": event.item, "qr": qr}, language=request.LANGUAGE_CODE
+    )
     return _pdf(pdf, f"custody-receipt-{event.item.human_id}.pdf")
 
 
@@ -339,7 +353,9 @@ def lab_result_download(request: HttpRequest, submission_id: str) -> HttpRespons
     if stored is None:
         raise Http404
     if not storage.verify(stored):
-        messages.error(request, _("The stored result does not match its SHA-256: it is not served. Tell the cell head."))
+        messages.error(
+            request, _("The stored result does not match its SHA-256: it is not served. Tell the cell head.")
+        )
         return redirect("evidence:case", code=submission.case.code)
     with transaction.atomic():
         audit_record(

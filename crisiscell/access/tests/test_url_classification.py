@@ -32,5 +32,6 @@ def test_public_urls_are_few_and_known() -> None:
             "accounts:password_reset_confirm",
             "accounts:password_reset_complete",
             "set_language",
+            "digital:public_help",
         ]
     )

@@ -361,3 +361,28 @@ def test_long_runs_of_marks_and_spaces_stay_linear() -> None:
     result = parse_whatsapp(text.encode())
     assert [m.kind for m in result.messages] == ["unparsed", "message", "edited"]
     assert rebuilt(result.messages) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "fmt"),
+    [
+        # Android with seconds, 24-hour and 12-hour.
+        ("31/12/2023, 21:15:07 - Sana Test: hi\n", at(2023, 12, 31, 21, 15, 7), "android"),
+        ("12/31/23, 9:15:07 PM - Sana Test: hi\n", at(2023, 12, 31, 21, 15, 7), "android"),
+        # iPhone without seconds, 24-hour and 12-hour (U+202F before PM).
+        ("[31/12/2023, 21:15] Sana Test: hi\n", at(2023, 12, 31, 21, 15), "iphone"),
+        ("[12/31/23, 9:15\u202fPM] Sana Test: hi\n", at(2023, 12, 31, 21, 15), "iphone"),
+        # iPhone with dots (German locale) and with dashes (year first).
+        ("[31.12.23, 21:15:03] Sana Test: hi\n", at(2023, 12, 31, 21, 15, 3), "iphone"),
+        ("[2023-12-31, 21:15:03] Sana Test: hi\n", at(2023, 12, 31, 21, 15, 3), "iphone"),
+    ],
+)
+def test_seconds_and_clock_variants_on_both_platforms(text: str, expected: datetime, fmt: str) -> None:
+    # Given one message in a shape the corpus files do not hold
+    # When it is parsed
+    result = parse_whatsapp(text)
+    # Then its time, platform and raw text are right, and nothing is left over
+    assert [m.time for m in result.messages] == [expected]
+    assert result.report.format == fmt
+    assert result.messages[0].raw == "hi"
+    assert rebuilt(result.messages) == text
