@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "crisiscell.evidence",
     "crisiscell.referrals",
     "crisiscell.counselling",
+    "crisiscell.justice",
     "crisiscell.demo",
 ]
 
