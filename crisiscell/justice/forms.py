@@ -23,7 +23,7 @@ def _date(label: Any, required: bool = True) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=DateInput())
 
 
-def _sections() -> forms.ModelMultipleChoiceField:
+def _sections() -> forms.ModelMultipleChoiceField[Offence]:
     return forms.ModelMultipleChoiceField(
         label=_("Sections applied"),
         queryset=Offence.objects.all(),
@@ -181,7 +181,7 @@ class LegalAidAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices: list[tuple[str, str]] = [("", "—")]
         choices += [(str(lawyer.pk), lawyer.name) for lawyer in lawyers or []]
-        self.fields["lawyer"].widget.choices = choices  # type: ignore[attr-defined]
+        self.fields["lawyer"].widget.choices = choices
 
 
 class PanelLawyerForm(forms.Form):

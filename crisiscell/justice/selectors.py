@@ -22,7 +22,7 @@ from crisiscell.access.policy import Action, Section
 from crisiscell.access.scoping import allows_in_cell
 from crisiscell.accounts.models import User
 from crisiscell.audit.services import audit_record
-from crisiscell.cases.models import Case, Task, TaskKind, TaskStatus
+from crisiscell.cases.models import Case, Task, TaskKind
 from crisiscell.cells.models import Cell
 from crisiscell.justice.models import (
     Appeal,

@@ -211,7 +211,9 @@ def jop_draft_issue(*, actor: User, case: Case, language: str, police_station: s
 
 
 @transaction.atomic
-def refusal_record(*, actor: User, case: Case, police_station: str, refused_on: date, note: str = "") -> RegistrationRefusal:
+def refusal_record(
+    *, actor: User, case: Case, police_station: str, refused_on: date, note: str = ""
+) -> RegistrationRefusal:
     """The police refused to register her FIR. Audits ``justice.fir_refused``."""
     _require(actor, case)
     _not_future(refused_on, "refused_on")
@@ -378,7 +380,11 @@ def section164_request(*, actor: User, case: Case, requested_on: date, magistrat
     _not_future(requested_on, "requested_on")
     record, created = Section164.objects.select_for_update().get_or_create(
         case=case,
-        defaults={"requested_on": requested_on, "magistrate": _text(magistrate, "magistrate", 200), "recorded_by": actor},
+        defaults={
+            "requested_on": requested_on,
+            "magistrate": _text(magistrate, "magistrate", 200),
+            "recorded_by": actor,
+        },
     )
     if not created:
         if record.recorded_on is not None:

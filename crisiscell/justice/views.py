@@ -423,13 +423,12 @@ def panel(request: HttpRequest, cell_code: str) -> HttpResponse:
     cell = cell_get_for(actor, cell_code, Section.LEGAL, Action.VIEW)
     lawyers = selectors.panel_for(actor, cell)
     form = forms.PanelLawyerForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.panel_lawyer_add(actor=actor, cell=cell, **form.cleaned_data)
-            except ValidationError as error:
-                _say(request, error)
-            else:
-                messages.success(request, _("The lawyer was added to the panel list."))
-                return redirect("justice:panel", cell_code=cell.code)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.panel_lawyer_add(actor=actor, cell=cell, **form.cleaned_data)
+        except ValidationError as error:
+            _say(request, error)
+        else:
+            messages.success(request, _("The lawyer was added to the panel list."))
+            return redirect("justice:panel", cell_code=cell.code)
     return render(request, "justice/panel.html", {"cell": cell, "lawyers": lawyers, "form": form})

@@ -42,7 +42,7 @@ def prepare(world: World) -> None:
         actor=adviser, court_case=court_case, filed_on=timezone.localdate(), filed_by="accused", court="High Court"
     )
     services.legal_aid_apply(actor=adviser, case=case, applied_at=timezone.now() - timedelta(hours=2))
-    world.other_legal = make_staff(Role.LEGAL_ADVISER, world.other_cell)  # type: ignore[attr-defined]
+    world.other_legal = make_staff(Role.LEGAL_ADVISER, world.other_cell)
 
 
 def _case(w: World) -> dict[str, Any]:
