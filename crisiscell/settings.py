@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "crisiscell.referrals",
     "crisiscell.counselling",
     "crisiscell.justice",
+    "crisiscell.api",
     "crisiscell.demo",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("crisiscell.referrals.urls")),
     path("", include("crisiscell.counselling.urls")),
     path("", include("crisiscell.justice.urls")),
+    path("api/", include("crisiscell.api.urls")),
     path("audit/", include("crisiscell.audit.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

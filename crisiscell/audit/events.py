@@ -132,6 +132,9 @@ EVENT_CODES: dict[str, Promise] = {
     "justice.legal_aid_decided": _("The legal aid decision was recorded."),
     "justice.legal_aid_assigned": _("A panel lawyer or a support adviser was assigned."),
     "justice.panel_lawyer_added": _("A lawyer was added to a cell's legal aid panel list."),
+    # The integration API (crisiscell.api).
+    "api.client_created": _("An integration client was created for a police reporting centre or laboratory."),
+    "api.called": _("An integration client called the API (operation and status)."),
 }
 
 
