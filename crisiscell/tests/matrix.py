@@ -24,6 +24,7 @@ DOMAIN_ROW_MODULES = [
     "crisiscell.referrals.tests.access_rows",
     "crisiscell.counselling.tests.access_rows",
     "crisiscell.justice.tests.access_rows",
+    "crisiscell.api.tests.access_rows",
 ]
 
 
