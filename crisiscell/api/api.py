@@ -19,7 +19,8 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Header, NinjaAPI, Schema, Status
+from ninja import Field, NinjaAPI, Schema, Status
+from ninja.params import functions as params
 from pydantic import AwareDatetime, field_validator
 
 from crisiscell.access.policy import Action, Section
@@ -164,7 +165,7 @@ def _case_for(request: HttpRequest, code: str, section: Section, action: Action)
     return case
 
 
-IdempotencyKey = Header(..., alias="Idempotency-Key", min_length=1, max_length=200)
+IdempotencyKey: Any = params.Header(..., alias="Idempotency-Key", min_length=1, max_length=200)
 
 
 # --- Health -------------------------------------------------------------------------------------
@@ -394,7 +395,7 @@ def _submission_out(submission: LabSubmission) -> dict[str, Any]:
         "docket_number": submission.docket_number,
         "received_at": submission.received_at.isoformat() if submission.received_at else None,
         "result_received_at": submission.result_received_at.isoformat() if submission.result_received_at else None,
-        "result_sha256": submission.result_file.sha256 if submission.result_file_id else None,
+        "result_sha256": submission.result_file.sha256 if submission.result_file is not None else None,
     }
 
 

@@ -31,7 +31,7 @@ from crisiscell.accounts.models import Membership, User
 from crisiscell.api.models import IntegrationClient, Scope
 from crisiscell.cells.models import Cell
 
-TOKEN_PREFIX = "cc"
+TOKEN_PREFIX = "cc"  # noqa: S105 - the tokens' fixed prefix, not a secret
 
 # The roles (in each bound cell) that each scope lends to the client's service account.
 SCOPE_ROLES: dict[str, tuple[str, ...]] = {

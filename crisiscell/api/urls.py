@@ -44,7 +44,8 @@ def _patterns() -> list[Any]:
     patterns, _app, _namespace = api.urls
     marked: list[Any] = []
     for pattern in patterns:
-        assert isinstance(pattern, URLPattern)
+        if not isinstance(pattern, URLPattern):
+            raise TypeError(f"Unexpected nested URL configuration in the API: {pattern!r}")
         if pattern.name in PUBLIC:
             view = public(pattern.callback)
         else:

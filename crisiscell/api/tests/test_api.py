@@ -82,7 +82,7 @@ def test_a_client_is_bound_to_exactly_one_centre_or_laboratory(cell):
 def test_the_command_prints_the_token_once(cell, capsys):
     from django.core.management import call_command
 
-    client, _token = police_client(cell, name="first")
+    police_client(cell, name="first")
     call_command(
         "api_client_create", "Lab KHI", "--laboratory", "pfsa", "--scope", "lab:write"
     )
@@ -117,7 +117,8 @@ def test_a_client_never_reaches_a_case_of_another_cell(cell, other_cell, staff):
     forbidden = Client().get(f"/api/v1/cases/{theirs.code}/fir", **bearer(token))
     assert forbidden.status_code == missing.status_code == 404
     assert forbidden.json() == missing.json()
-    body = {"status": "registered", "fir_number": "1", "police_station": "PS", "registered_at": timezone.now().isoformat()}
+    body = {"status": "registered", "fir_number": "1", "police_station": "PS",
+            "registered_at": timezone.now().isoformat()}  # fmt: skip
     assert post(Client(), f"/api/v1/cases/{theirs.code}/fir", body, token).status_code == 404
     assert not hasattr(theirs, "police_case") or not Case.objects.get(pk=theirs.pk).tasks.filter(status="done")
     assert post(Client(), NOTIFY, notification("LHR1"), token, key="other").status_code == 404
@@ -131,7 +132,9 @@ def test_a_police_notification_creates_an_intake_with_minimal_data(prc, cell):
     response = post(Client(), NOTIFY, notification(), token)
     assert response.status_code == 201
     case = Case.objects.get(code=response.json()["case_code"])
-    assert case.cell == cell and case.source == "police" and case.choice_police == "now"
+    assert case.cell == cell
+    assert case.source == "police"
+    assert case.choice_police == "now"
     assert [o.code for o in case.offences.all()] == ["PPC-375"]
     assert len(events("case.registered")) == 1
     (call,) = events("api.called")
@@ -206,10 +209,9 @@ def test_a_refusal_reported_by_the_police_is_recorded(prc, case):
 
 @pytest.fixture
 def submission(case, staff, cell):
+    from crisiscell.cases.services import consent_record
     from crisiscell.evidence import services as ev
     from crisiscell.evidence.models import EvidenceItem
-
-    from crisiscell.cases.services import consent_record
 
     custodian = staff("evidence_custodian", cell, username="custodian")
     desk = staff("desk_officer", cell, username="desk2")

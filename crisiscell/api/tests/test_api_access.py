@@ -36,7 +36,8 @@ def _submission(case: Any, cell: Any, laboratory: str = "pfsa") -> Any:
     custodian = make_staff("evidence_custodian", cell)
     consent_record(actor=make_staff("desk_officer", cell), case=case, purpose="evidence", decision="given",
                    given_by="survivor", method="signed_form")  # fmt: skip
-    item = ev.item_register(actor=custodian, case=case, kind="swab_hvs", collected_at=timezone.now() - timedelta(hours=3))
+    collected = timezone.now() - timedelta(hours=3)
+    item = ev.item_register(actor=custodian, case=case, kind="swab_hvs", collected_at=collected)
     ev.item_seal(actor=custodian, item=item, seal_number="S-1", sealer_initials="TS")
     return ev.lab_submit(actor=custodian, case=case, laboratory=laboratory, docket_number="D-1", items=[item],
                          dispatched_at=timezone.now() - timedelta(hours=2))  # fmt: skip
