@@ -138,6 +138,8 @@ def guarded(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 def once(request: HttpRequest, key: str, run: Callable[[], tuple[int, dict[str, Any]]]) -> tuple[int, dict[str, Any]]:
     """Run a write once per idempotency key; domain refusals become stored 4xx answers."""
     client = _client(request)
+    if not key.isprintable():
+        raise ApiError(422, "The Idempotency-Key must be printable text.")
 
     def guarded_run() -> tuple[int, dict[str, Any]]:
         try:
@@ -159,6 +161,8 @@ def once(request: HttpRequest, key: str, run: Callable[[], tuple[int, dict[str, 
 
 def _case_for(request: HttpRequest, code: str, section: Section, action: Action) -> Case:
     """A case of a cell the client is bound to; else the same 404 as a missing one."""
+    if not code.isprintable():
+        raise Http404
     case = case_get_for(request.actor, code, section, action)  # type: ignore[attr-defined]
     if not bound_cells(_client(request)).filter(pk=case.cell_id).exists():
         raise Http404

@@ -41,5 +41,10 @@ def docs(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "api/docs.html",
-        {"info": schema.get("info", {}), "version": schema.get("openapi"), "operations": _operations(schema)},
+        {
+            "info": schema.get("info", {}),
+            "version": schema.get("openapi"),
+            "operations": _operations(schema),
+            "auth_header": "Authorization: Bearer <token>",
+        },
     )
