@@ -75,9 +75,10 @@ def _wait_ready(port: int, deadline: float) -> None:
     raise SystemExit("the server did not start in time")
 
 
-def _run_phase(
-    name: str, port: int, token: str, jobs: list[list[tuple[str, str, bytes | None, str | None]]], stop_at: float
-) -> Phase:
+Request = tuple[str, str, bytes | None, str | None]  # method, path, body, idempotency key
+
+
+def _run_phase(name: str, port: int, token: str, jobs: list[list[Request]], stop_at: float) -> Phase:
     """Each thread sends its own list of requests over one keep-alive connection."""
     results = [Phase(name) for _ in jobs]
     barrier = threading.Barrier(len(jobs) + 1)
@@ -178,18 +179,21 @@ def main() -> None:
         trivial, update = Phase("GET /api/v1/me"), Phase("POST /api/v1/cases/{code}/fir")
         sequence = 0
         # One warm-up request per thread and endpoint, not measured.
-        for phase_jobs in (
-            [[("GET", "/api/v1/me", None, None)] for _ in range(args.clients)],
-            [[("POST", f"/api/v1/cases/{codes[t]}/fir", body, f"warm-{t}")] for t in range(args.clients)],
-        ):
+        warm_me: list[list[Request]] = [[("GET", "/api/v1/me", None, None)] for _ in range(args.clients)]
+        warm_fir: list[list[Request]] = [
+            [("POST", f"/api/v1/cases/{codes[t]}/fir", body, f"warm-{t}")] for t in range(args.clients)
+        ]
+        for phase_jobs in (warm_me, warm_fir):
             _run_phase("warm-up", port, token, phase_jobs, stop_at)
         for _round in range(args.rounds):
-            jobs_me = [[("GET", "/api/v1/me", None, None)] * per_round for _ in range(args.clients)]
+            jobs_me: list[list[Request]] = [
+                [("GET", "/api/v1/me", None, None)] * per_round for _ in range(args.clients)
+            ]
             trivial.add(_run_phase(trivial.name, port, token, jobs_me, stop_at))
-            jobs_fir = []
+            jobs_fir: list[list[Request]] = []
             for t in range(args.clients):
                 own = codes[t * per_thread : (t + 1) * per_thread]
-                thread_jobs = []
+                thread_jobs: list[Request] = []
                 for n in range(per_round):
                     sequence += 1
                     code = own[n % per_thread]

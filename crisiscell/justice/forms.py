@@ -104,9 +104,7 @@ class Section164RecordForm(forms.Form):
     recorded_on = _date(_("Recorded on"))
     magistrate = forms.CharField(label=_("Magistrate or court"), max_length=200)
     video_recorded = forms.BooleanField(label=_("Recorded on video"), required=False)
-    support_adviser_present = forms.BooleanField(
-        label=_("An independent support adviser was present"), required=False
-    )
+    support_adviser_present = forms.BooleanField(label=_("An independent support adviser was present"), required=False)
 
 
 class CourtCaseForm(forms.Form):

@@ -697,9 +697,7 @@ def legal_aid_decide(*, actor: User, aid: LegalAid, decision: str, decided_at: d
 
 
 @transaction.atomic
-def legal_aid_assign(
-    *, actor: User, aid: LegalAid, lawyer: PanelLawyer | None, support_adviser: str = ""
-) -> LegalAid:
+def legal_aid_assign(*, actor: User, aid: LegalAid, lawyer: PanelLawyer | None, support_adviser: str = "") -> LegalAid:
     """Assign a panel lawyer (of the case's cell) and an independent support adviser (ARITA s.11).
 
     Audits ``justice.legal_aid_assigned``.
@@ -729,7 +727,5 @@ def panel_lawyer_add(*, actor: User, cell: Any, name: str, bar_number: str = "",
         bar_number=_text(bar_number, "bar_number", 60),
         phone=_text(phone, "phone", 40),
     )
-    audit_record(
-        action="justice.panel_lawyer_added", actor=actor, cell=cell, object_type="cell", object_ref=cell.code
-    )
+    audit_record(action="justice.panel_lawyer_added", actor=actor, cell=cell, object_type="cell", object_ref=cell.code)
     return lawyer

@@ -83,9 +83,7 @@ def test_the_command_prints_the_token_once(cell, capsys):
     from django.core.management import call_command
 
     police_client(cell, name="first")
-    call_command(
-        "api_client_create", "Lab KHI", "--laboratory", "pfsa", "--scope", "lab:write"
-    )
+    call_command("api_client_create", "Lab KHI", "--laboratory", "pfsa", "--scope", "lab:write")
     out = capsys.readouterr().out
     token = out.strip().splitlines()[-1]
     assert client_for_token(token).name == "Lab KHI"

@@ -273,8 +273,9 @@ def test_the_legal_aid_clock_is_7_days_from_the_application(cell, desk, adviser)
     assert len(events("justice.legal_aid_applied")) == 1
 
 
-@pytest.mark.parametrize(("after", "expected"), [(timedelta(days=7), ClockState.MET),
-                                                 (timedelta(days=7, minutes=1), ClockState.MISSED)])
+@pytest.mark.parametrize(
+    ("after", "expected"), [(timedelta(days=7), ClockState.MET), (timedelta(days=7, minutes=1), ClockState.MISSED)]
+)
 def test_a_decision_on_day_7_is_in_time(cell, desk, adviser, after, expected):
     case = old_case(cell, desk, days=30)
     applied = case.arrival_at + timedelta(hours=3)
