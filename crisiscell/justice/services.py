@@ -375,7 +375,7 @@ def arrest_record(*, actor: User, police_case: PoliceCase, arrested_on: date, co
 
 @transaction.atomic
 def section164_request(*, actor: User, case: Case, requested_on: date, magistrate: str) -> Section164:
-    """The police or prosecution asked for her statement before a magistrate. Audits ``justice.s164_requested``."""
+    """The police or prosecution asked for her statement before a magistrate. Audits ``justice.magistrate_statement_requested``."""
     _require(actor, case)
     _not_future(requested_on, "requested_on")
     record, created = Section164.objects.select_for_update().get_or_create(
@@ -392,7 +392,7 @@ def section164_request(*, actor: User, case: Case, requested_on: date, magistrat
         record.requested_on = requested_on
         record.magistrate = _text(magistrate, "magistrate", 200) or record.magistrate
         record.save()
-    _audit("justice.s164_requested", actor, case)
+    _audit("justice.magistrate_statement_requested", actor, case)
     return record
 
 
@@ -407,8 +407,8 @@ def section164_record(
 ) -> Section164:
     """Her statement was recorded before a magistrate. Once only: a second is refused citing ARITA s.14.
 
-    Audits ``justice.s164_recorded``; a second attempt is refused (``ValidationError``
-    with code ``arita_s14``) and audited ``justice.s164_refused``.
+    Audits ``justice.magistrate_statement_recorded``; a second attempt is refused (``ValidationError``
+    with code ``arita_s14``) and audited ``justice.magistrate_statement_refused``.
     """
     _require(actor, case)
     _not_future(recorded_on, "recorded_on")
@@ -419,7 +419,7 @@ def section164_record(
         )
         already = record.recorded_on is not None
         if already:
-            _audit("justice.s164_refused", actor, case)
+            _audit("justice.magistrate_statement_refused", actor, case)
         else:
             Section164.objects.filter(pk=record.pk).update(
                 recorded_on=recorded_on,
@@ -431,7 +431,7 @@ def section164_record(
                 updated_at=timezone.now(),
             )
             record.refresh_from_db()
-            _audit("justice.s164_recorded", actor, case, video=video_recorded, adviser=support_adviser_present)
+            _audit("justice.magistrate_statement_recorded", actor, case, video=video_recorded, adviser=support_adviser_present)
     if already:
         raise ValidationError(S14_REFUSAL, code="arita_s14")
     return record

@@ -41,9 +41,9 @@ def test_section_164_is_recorded_once_and_a_second_is_refused_citing_arita_s14(c
     record.refresh_from_db()
     assert record.magistrate == "Judicial Magistrate (synthetic)"
     assert record.video_recorded
-    assert len(events("justice.s164_recorded")) == 1
-    assert len(events("justice.s164_refused")) == 1
-    assert len(events("justice.s164_requested")) == 1
+    assert len(events("justice.magistrate_statement_recorded")) == 1
+    assert len(events("justice.magistrate_statement_refused")) == 1
+    assert len(events("justice.magistrate_statement_requested")) == 1
     with pytest.raises(ValidationError, match=r"ARITA s\.14"):
         services.section164_request(actor=liaison, case=case, requested_on=timezone.localdate(), magistrate="")
 
