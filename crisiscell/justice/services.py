@@ -375,7 +375,10 @@ def arrest_record(*, actor: User, police_case: PoliceCase, arrested_on: date, co
 
 @transaction.atomic
 def section164_request(*, actor: User, case: Case, requested_on: date, magistrate: str) -> Section164:
-    """The police or prosecution asked for her statement before a magistrate. Audits ``justice.magistrate_statement_requested``."""
+    """The police or prosecution asked for her statement before a magistrate.
+
+    Audits ``justice.magistrate_statement_requested``.
+    """
     _require(actor, case)
     _not_future(requested_on, "requested_on")
     record, created = Section164.objects.select_for_update().get_or_create(
@@ -431,7 +434,13 @@ def section164_record(
                 updated_at=timezone.now(),
             )
             record.refresh_from_db()
-            _audit("justice.magistrate_statement_recorded", actor, case, video=video_recorded, adviser=support_adviser_present)
+            _audit(
+                "justice.magistrate_statement_recorded",
+                actor,
+                case,
+                video=video_recorded,
+                adviser=support_adviser_present,
+            )
     if already:
         raise ValidationError(S14_REFUSAL, code="arita_s14")
     return record
