@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "crisiscell.referrals",
     "crisiscell.counselling",
     "crisiscell.digital",
+    "crisiscell.justice",
+    "crisiscell.api",
     "crisiscell.demo",
 ]
 

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("crisiscell.counselling.urls")),
     path("", include("crisiscell.medical.urls")),
     path("", include("crisiscell.digital.urls")),
+    path("", include("crisiscell.justice.urls")),
+    path("api/", include("crisiscell.api.urls")),
     path("audit/", include("crisiscell.audit.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -6,6 +6,10 @@
 * ``@requires(section, action)``: as ``@staff``, and a role that grants ``action`` on
   ``section`` in at least one cell (or nationally). Object-level scoping, to the
   cells where the role is held, happens in the selectors.
+* ``@integration_token``: the integration API (``crisiscell.api``). No session at all:
+  the view authenticates a hashed bearer token of an ``IntegrationClient`` itself,
+  checks its scopes and its bound cells, and answers 401 without one. Only
+  ``crisiscell.api.urls`` applies it (``test_url_classification`` checks that).
 
 ``AccessPolicyMiddleware`` enforces the declaration before the view runs.
 """
@@ -26,10 +30,14 @@ class AccessRule:
     action: Action | None = None
     # Requests that do not count as staff activity (live board polling).
     passive: bool = False
+    # Authenticated by an integration client's token, not a staff session (crisiscell.api).
+    token: bool = False
 
     def describe(self) -> str:
         if self.public:
             return "public"
+        if self.token:
+            return "integration token"
         if self.section is None:
             return "staff"
         return f"{self.section}:{self.action}"
@@ -44,6 +52,10 @@ def _mark[V: Callable[..., Any]](view: V, rule: AccessRule) -> V:
 
 def public[V: Callable[..., Any]](view: V) -> V:
     return _mark(view, AccessRule(public=True))
+
+
+def integration_token[V: Callable[..., Any]](view: V) -> V:
+    return _mark(view, AccessRule(token=True))
 
 
 def staff[V: Callable[..., Any]](view: V) -> V:

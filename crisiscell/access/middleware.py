@@ -40,7 +40,8 @@ class AccessPolicyMiddleware:
             # An unclassified view is a bug; refuse rather than guess.
             logger.error("Refused a request to an unclassified view: %s", request.resolver_match)
             return forbidden(request)
-        if rule.public:
+        if rule.public or rule.token:
+            # Token views authenticate themselves (crisiscell.api.auth); a session never reaches data there.
             return None
         user = request.user
         if not user.is_authenticated:

@@ -8,7 +8,7 @@ one for their tasks, one for the clock resolutions, one for the rules in force
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,8 +44,24 @@ BOARD_CASE_FIELDS = (
 # Follow-ups show on the board from this long before they are due.
 FOLLOW_UP_LEAD = timedelta(days=2)
 
+# Later records feed the clocks their facts (the justice milestones) through these:
+# each takes the case ids and returns, per case id, ``CaseFacts`` field values, in
+# one query whatever the number of cases. Registered by the app's ``ready()``.
+FactSource = Callable[[list[Any]], dict[Any, dict[str, Any]]]
+FACT_SOURCES: list[FactSource] = []
 
-def facts_for(case: Case, tasks: Sequence[Task | TaskRow], resolutions: list[ClockResolution]) -> CaseFacts:
+
+def register_fact_source(source: FactSource) -> None:
+    if source not in FACT_SOURCES:
+        FACT_SOURCES.append(source)
+
+
+def facts_for(
+    case: Case,
+    tasks: Sequence[Task | TaskRow],
+    resolutions: list[ClockResolution],
+    recorded: dict[str, Any] | None = None,
+) -> CaseFacts:
     facts = CaseFacts(
         arrival_at=case.arrival_at,
         incident_kind=case.incident_time_kind,
@@ -65,6 +81,12 @@ def facts_for(case: Case, tasks: Sequence[Task | TaskRow], resolutions: list[Clo
                 facts.duties_done[task.kind] = task.closed_at
     if facts.duties_closed_as.get(TaskKind.FIR) == TaskStatus.DONE:
         facts.fir_at = facts.duties_done.get(TaskKind.FIR)
+    for name, value in (recorded or {}).items():
+        setattr(facts, name, value)
+    if recorded and recorded.get("fir_at") is not None:
+        # The police case is the record of the FIR: its registration time stops the FIR clock.
+        facts.duties_closed_as[TaskKind.FIR] = TaskStatus.DONE
+        facts.duties_done[TaskKind.FIR] = recorded["fir_at"]
     for resolution in sorted(resolutions, key=lambda r: r.recorded_at):
         facts.resolutions[resolution.clock_key] = Resolution(resolution.state, resolution.done_at)
     return facts
@@ -133,7 +155,9 @@ _TASK_COLUMNS = ("id", "case_id", "kind", "rule_key", "status", "owner_id", "own
 
 
 def build_rows(cases: list[Case], now: datetime, rules: dict[str, Rule], *, live_only: bool = False) -> list[BoardRow]:
-    """Board rows for these cases, with exactly two more queries whatever their number.
+    """Board rows for these cases, with a fixed number of queries whatever their number.
+
+    Two (tasks, clock resolutions), and one per registered fact source.
 
     ``live_only``: only the clocks that can be open or missed (the board); the case
     page asks for all of them.
@@ -157,11 +181,15 @@ def build_rows(cases: list[Case], now: datetime, rules: dict[str, Rule], *, live
     resolutions: dict[Any, list[ClockResolution]] = defaultdict(list)
     for resolution in ClockResolution.objects.filter(case_id__in=ids):
         resolutions[resolution.case_id].append(resolution)
+    recorded: dict[Any, dict[str, Any]] = defaultdict(dict)
+    for source in FACT_SOURCES:
+        for case_id, values in source(ids).items():
+            recorded[case_id].update(values)
     labels = {key: str(rule.label) for key, rule in rules.items()}
     rows = []
     for case in cases:
         case_tasks = tasks[case.pk]
-        facts = facts_for(case, case_tasks, resolutions[case.pk])
+        facts = facts_for(case, case_tasks, resolutions[case.pk], recorded.get(case.pk))
         clocks = clocks_for(facts, rules, now, labels=labels, live_only=live_only)
         rows.append(
             BoardRow(

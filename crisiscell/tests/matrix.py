@@ -25,6 +25,8 @@ DOMAIN_ROW_MODULES = [
     "crisiscell.counselling.tests.access_rows",
     "crisiscell.medical.tests.access_rows",
     "crisiscell.digital.tests.access_rows",
+    "crisiscell.justice.tests.access_rows",
+    "crisiscell.api.tests.access_rows",
 ]
 
 

@@ -33,5 +33,16 @@ def test_public_urls_are_few_and_known() -> None:
             "accounts:password_reset_complete",
             "set_language",
             "digital:public_help",
+            # The integration API's description (crisiscell.api): no data.
+            "api:openapi-json",
+            "api:docs",
         ]
     )
+
+
+def test_only_the_integration_api_authenticates_by_token() -> None:
+    token = sorted(name for name, view, _route in walk() if rule_of(view).token)
+    assert token, "the API's operations are marked @integration_token"
+    assert all(name.startswith("api:") for name in token), token
+    api = sorted(name for name, _view, _route in walk() if name.startswith("api:"))
+    assert set(api) - set(token) == {"api:openapi-json", "api:docs"}

@@ -1,0 +1,261 @@
+"""Every read of police and court records, scoped to the actor's cells.
+
+Records are seen through their case: whoever may view the ``legal`` section in the
+case's cell. Missing and forbidden give the same 404. Opening the justice page is
+audited (``justice.viewed``), and so is every decryption of her statement
+(``justice.statement_read``). ``justice_facts`` feeds the clocks (board and case
+page) and ``case_outcomes`` the statistics; neither returns a name or a word she said.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Min, Q
+from django.http import Http404
+from django.utils import timezone
+
+from crisiscell.access.policy import Action, Section
+from crisiscell.access.scoping import allows_in_cell
+from crisiscell.accounts.models import User
+from crisiscell.audit.services import audit_record
+from crisiscell.cases.models import Case, Task, TaskKind
+from crisiscell.cells.models import Cell
+from crisiscell.justice.models import (
+    Appeal,
+    CompromiseAttempt,
+    CourtCase,
+    Hearing,
+    LegalAid,
+    PanelLawyer,
+    PoliceCase,
+    RegistrationRefusal,
+    Section164,
+    Statement,
+    Verdict,
+)
+from crisiscell.justice.services import ADJOURNMENTS_ALLOWED
+from crisiscell.survivors.services import vault_read
+
+
+def day_start(day: date | None) -> datetime | None:
+    """A court or police date as a moment: the start of that day in Asia/Karachi."""
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def justice_facts(case_ids: list[Any]) -> dict[Any, dict[str, Any]]:
+    """The justice milestones of these cases as ``CaseFacts`` values, in one query.
+
+    The interim report clock is met by the interim report or by the final report
+    (challan), whichever came first.
+    """
+    rows = (
+        Case.objects.filter(pk__in=case_ids)
+        .filter(Q(police_case__isnull=False) | Q(court_case__isnull=False) | Q(legal_aid__isnull=False))
+        .values(
+            "pk",
+            "police_case__registered_at",
+            "police_case__interim_report_on",
+            "police_case__challan_on",
+            "court_case__cognizance_on",
+            "court_case__judgment_on",
+            "legal_aid__applied_at",
+            "legal_aid__decided_at",
+        )
+        .annotate(first_appeal=Min("court_case__appeals__filed_on"))
+    )
+    facts: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        reports = [d for d in (row["police_case__interim_report_on"], row["police_case__challan_on"]) if d]
+        values = {
+            "fir_at": row["police_case__registered_at"],
+            "interim_report_at": day_start(min(reports)) if reports else None,
+            "cognizance_at": day_start(row["court_case__cognizance_on"]),
+            "trial_concluded_at": day_start(row["court_case__judgment_on"]),
+            "judgment_at": day_start(row["court_case__judgment_on"]),
+            "appeal_at": day_start(row["first_appeal"]),
+            "legal_aid_applied_at": row["legal_aid__applied_at"],
+            "legal_aid_decided_at": row["legal_aid__decided_at"],
+        }
+        facts[row["pk"]] = {name: value for name, value in values.items() if value is not None}
+    return facts
+
+
+@dataclass
+class JusticeView:
+    """Everything the justice page and the case page's panel show (no statement text)."""
+
+    case: Case
+    can_edit: bool
+    can_export: bool
+    statements: list[Statement]
+    refusals: list[RegistrationRefusal]
+    police_case: PoliceCase | None
+    sections: list[Any]
+    arrests: list[Any]
+    section164: Section164 | None
+    court_case: CourtCase | None
+    hearings: list[Hearing]
+    convictions: list[Any]
+    appeals: list[Appeal]
+    compromises: list[CompromiseAttempt]
+    legal_aid: LegalAid | None
+    legal_aid_offer: Task | None
+    lawyers: list[PanelLawyer] = field(default_factory=list)
+
+    @property
+    def adjournments(self) -> int:
+        return sum(1 for h in self.hearings if h.adjourned)
+
+    @property
+    def adjournments_over_limit(self) -> bool:
+        return self.adjournments > ADJOURNMENTS_ALLOWED
+
+    @property
+    def compromise_flagged(self) -> bool:
+        return any(c.non_compoundable for c in self.compromises)
+
+    @property
+    def appeal_window_ends(self) -> date | None:
+        if self.court_case is None or self.court_case.judgment_on is None:
+            return None
+        return self.court_case.judgment_on + timedelta(days=30)
+
+
+def may_view(actor: User, case: Case) -> bool:
+    return allows_in_cell(actor, case.cell, Section.LEGAL, Action.VIEW)
+
+
+def justice_view_for(actor: User, case: Case, *, audit: bool = True) -> JusticeView:
+    """The case's police and court records for someone with the legal section in its cell; else 404.
+
+    Audits ``justice.viewed`` unless ``audit`` is off (the case page's panel: the case
+    page's own ``case.viewed`` covers it).
+    """
+    if not may_view(actor, case):
+        raise Http404
+    police_case = PoliceCase.objects.filter(case=case).first()
+    court_case = CourtCase.objects.filter(case=case).first()
+    if audit:
+        audit_record(action="justice.viewed", actor=actor, cell=case.cell, object_type="justice", object_ref=case.code)
+    return JusticeView(
+        case=case,
+        can_edit=allows_in_cell(actor, case.cell, Section.LEGAL, Action.EDIT),
+        can_export=allows_in_cell(actor, case.cell, Section.LEGAL, Action.EXPORT)
+        and allows_in_cell(actor, case.cell, Section.IDENTITY, Action.VIEW),
+        statements=list(Statement.objects.filter(case=case).order_by("recorded_at")),
+        refusals=list(RegistrationRefusal.objects.filter(case=case).order_by("refused_on")),
+        police_case=police_case,
+        sections=list(police_case.sections.all()) if police_case else [],
+        arrests=list(police_case.arrests.all()) if police_case else [],
+        section164=Section164.objects.filter(case=case).first(),
+        court_case=court_case,
+        hearings=list(court_case.hearings.all()) if court_case else [],
+        convictions=list(court_case.convictions.select_related("offence")) if court_case else [],
+        appeals=list(court_case.appeals.all()) if court_case else [],
+        compromises=list(CompromiseAttempt.objects.filter(case=case).order_by("reported_on")),
+        legal_aid=LegalAid.objects.filter(case=case).select_related("lawyer").first(),
+        legal_aid_offer=Task.objects.filter(case=case, kind=TaskKind.LEGAL_AID).first(),
+        lawyers=list(PanelLawyer.objects.filter(cell=case.cell, is_active=True)),
+    )
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as error:
+        raise Http404 from error
+
+
+@dataclass(frozen=True)
+class StatementText:
+    statement: Statement
+    text: str
+
+
+def statement_read(actor: User, case: Case, statement_id: Any) -> StatementText:
+    """Decrypt one statement of the case for the legal section. Audits ``justice.statement_read``."""
+    statement = Statement.objects.filter(pk=_uuid(statement_id), case=case).select_related("content").first()
+    if statement is None or not may_view(actor, case):
+        raise Http404
+    audit_record(
+        action="justice.statement_read",
+        actor=actor,
+        cell=case.cell,
+        object_type="justice",
+        object_ref=case.code,
+        details={"statement": str(statement.pk)},
+    )
+    return StatementText(statement, str(vault_read(statement.content).get("text", "")))
+
+
+def appeal_get_for(actor: User, appeal_id: Any) -> Appeal:
+    appeal = Appeal.objects.select_related("court_case__case__cell").filter(pk=_uuid(appeal_id)).first()
+    if appeal is None or not allows_in_cell(actor, appeal.court_case.case.cell, Section.LEGAL, Action.EDIT):
+        raise Http404
+    return appeal
+
+
+def panel_for(actor: User, cell: Cell) -> list[PanelLawyer]:
+    """The cell's legal aid panel list, for the legal section of that cell."""
+    if not allows_in_cell(actor, cell, Section.LEGAL, Action.VIEW):
+        raise Http404
+    return list(PanelLawyer.objects.filter(cell=cell, is_active=True))
+
+
+# --- Outcomes, for the statistics --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One case's road through the justice system, without a name: for indicators."""
+
+    case_code: str
+    cell_code: str
+    is_child: bool
+    time_to_fir: timedelta | None  # from her arrival at the cell
+    time_to_verdict: timedelta | None  # from the FIR to the judgment
+    verdict: str  # conviction, acquittal, or "" while pending
+    convicted: bool | None  # None: no judgment yet
+
+
+def case_outcomes(cases: list[Case]) -> list[Outcome]:
+    """Outcomes of these cases in three queries; the caller has checked the actor may see them."""
+    ids = [c.pk for c in cases]
+    firs = dict(PoliceCase.objects.filter(case_id__in=ids).values_list("case_id", "registered_at"))
+    courts = {
+        case_id: (judgment_on, verdict)
+        for case_id, judgment_on, verdict in CourtCase.objects.filter(case_id__in=ids).values_list(
+            "case_id", "judgment_on", "verdict"
+        )
+    }
+    outcomes = []
+    for case in cases:
+        fir_at = firs.get(case.pk)
+        judgment_on, verdict = courts.get(case.pk, (None, ""))
+        judged = day_start(judgment_on)
+        outcomes.append(
+            Outcome(
+                case_code=case.code,
+                cell_code=case.cell.code,
+                is_child=case.is_child,
+                time_to_fir=fir_at - case.arrival_at if fir_at else None,
+                time_to_verdict=judged - fir_at if judged and fir_at else None,
+                verdict=verdict,
+                convicted=(verdict == Verdict.CONVICTION) if verdict else None,
+            )
+        )
+    return outcomes
+
+
+def outcomes_for(actor: User, cell: Cell) -> list[Outcome]:
+    """Every case of a cell with its outcome, for the statistics section. Audits ``stats.viewed``."""
+    if not allows_in_cell(actor, cell, Section.STATISTICS, Action.VIEW):
+        raise Http404
+    audit_record(action="stats.viewed", actor=actor, cell=cell, object_type="justice", object_ref=cell.code)
+    return case_outcomes(list(Case.objects.filter(cell=cell).select_related("cell").order_by("arrival_at")))
