@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from hypothesis import settings as hypothesis_settings
 
 from crisiscell.core import keyring
 from crisiscell.tests.factories import (
@@ -16,6 +17,11 @@ from crisiscell.tests.factories import (
     login_client,
     make_staff,
 )
+
+# Property tests check behaviour, never speed: a per-example deadline is a timing assertion that
+# fails on a busy CI machine, so it is off (the suite's own run time is what stays watched).
+hypothesis_settings.register_profile("crisiscell", deadline=None)
+hypothesis_settings.load_profile("crisiscell")
 
 
 @pytest.fixture(scope="session", autouse=True)
