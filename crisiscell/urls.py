@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("crisiscell.cells.urls")),
     path("", include("crisiscell.referrals.urls")),
     path("", include("crisiscell.counselling.urls")),
+    path("", include("crisiscell.evidence.urls")),
     path("audit/", include("crisiscell.audit.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -10,8 +10,11 @@ through a guarded update.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import uuid
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, BinaryIO
 
 from django.conf import settings
@@ -27,7 +30,7 @@ from crisiscell.access.scoping import allows_in_cell
 from crisiscell.accounts.models import User
 from crisiscell.audit.services import audit_record
 from crisiscell.cases.duties import clock_resolve, task_close
-from crisiscell.cases.models import Case, Task, TaskKind, TaskStatus
+from crisiscell.cases.models import Case, ClockResolution, Task, TaskKind, TaskStatus
 from crisiscell.cases.services import require_consent
 from crisiscell.documents import storage
 from crisiscell.evidence.ids import item_id
@@ -39,6 +42,7 @@ from crisiscell.evidence.models import (
     EvidenceItem,
     EvidenceKind,
     EvidenceStatus,
+    Laboratory,
     LabSubmission,
 )
 
@@ -86,23 +90,15 @@ def _custody(
     seal_intact: bool | None = None,
     condition: str = "",
 ) -> CustodyEvent:
-    """Add one custody movement and the audit event that seals it."""
-    event = audit_record(
-        action="evidence.custody",
-        actor=actor,
-        cell=item.case.cell,
-        object_type="evidence",
-        object_ref=item.human_id,
-        details={
-            "case": item.case.code,
-            "movement": kind,
-            "state": state,
-            "from": from_user.username if from_user else "",
-            "to": to_user.username if to_user else ("external" if to_label else ""),
-            "seal_intact": seal_intact,
-        },
-    )
-    return CustodyEvent.objects.create(
+    """Add one custody movement and the audit event that seals it.
+
+    The audit details name the movement and carry ``row_sha256``, the digest of the
+    custody row as recorded (``custody_digest``): the names, purpose and condition
+    stay out of the audit log, yet any later change to the row no longer matches
+    the digest sealed in the Merkle tree.
+    """
+    movement = CustodyEvent(
+        id=uuid.uuid4(),
         item=item,
         kind=kind,
         state=state,
@@ -110,15 +106,51 @@ def _custody(
         from_user=from_user,
         from_label=_label(from_user),
         to_user=to_user,
-        to_label=to_label or _label(to_user),
+        to_label=(to_label or _label(to_user))[:200],
         external_rank=external_rank,
         external_organisation=external_organisation,
-        purpose=purpose[:300],
+        purpose=purpose.strip()[:300],
         seal_intact=seal_intact,
-        condition=condition[:300],
+        condition=condition.strip()[:300],
         recorded_by=actor,
-        audit_event=event,
     )
+    movement.audit_event = audit_record(
+        action="evidence.custody",
+        actor=actor,
+        cell=item.case.cell,
+        object_type="evidence",
+        object_ref=item.human_id,
+        details={
+            "case": item.case.code,
+            "custody": str(movement.id),
+            "movement": kind,
+            "state": state,
+            "from": from_user.username if from_user else "",
+            "to": to_user.username if to_user else ("external" if to_label else ""),
+            "seal_intact": seal_intact,
+            "row_sha256": custody_digest(movement),
+        },
+    )
+    movement.save(force_insert=True)
+    return movement
+
+
+def custody_digest(movement: CustodyEvent) -> str:
+    """SHA-256 of a custody row's recorded facts (not its later confirmation), as sealed."""
+    facts = [
+        str(movement.id),
+        movement.item.human_id,
+        movement.kind,
+        movement.at.astimezone(UTC).isoformat(),
+        movement.from_label,
+        movement.to_label,
+        movement.external_rank,
+        movement.external_organisation,
+        movement.purpose,
+        "" if movement.seal_intact is None else str(movement.seal_intact).lower(),
+        movement.condition,
+    ]
+    return hashlib.sha256(json.dumps(facts, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
 
 
 def _case_number(case: Case) -> int:
@@ -170,7 +202,8 @@ def item_register(
     )
     _custody(item=item, kind=CustodyKind.COLLECTED, actor=actor, at=collected_at, to_user=actor)
     clock = KIND_CLOCK.get(EvidenceKind(kind))
-    if clock is not None:
+    # The first sample of its kind stops the window; later ones change nothing.
+    if clock is not None and not ClockResolution.objects.filter(case=case, clock_key=clock).exists():
         clock_resolve(actor=actor, case=case, clock_key=clock, state="met", done_at=collected_at)
     return item
 
@@ -210,13 +243,16 @@ def item_transition(
     _move(item, to, reason=reason)
     if to == EvidenceStatus.DESTROYED:
         EvidenceItem.objects.filter(pk=item.pk).update(destroyed_reason=reason.strip()[:300])
+    if to == EvidenceStatus.RETURNED:
+        # Back in the cell's hands: the staff member recording it holds it.
+        EvidenceItem.objects.filter(pk=item.pk).update(holder=actor, holder_external="")
     _custody(
         item=item,
         kind=STATUS_MOVEMENT[EvidenceStatus(to)],
         actor=actor,
         at=when,
         from_user=actor,
-        purpose=reason,
+        purpose=custody.pop("purpose", reason),
         **custody,
     )
     item.refresh_from_db()
@@ -277,6 +313,8 @@ def handover_request(
         raise ValidationError(_("Hand the item to someone else."))
     if not allows_in_cell(to_user, item.case.cell, Section.EVIDENCE, Action.EDIT):
         raise ValidationError(_("This colleague cannot hold evidence of this cell."))
+    if item.holder_id != actor.pk:
+        raise ValidationError(_("Only the staff member holding the item can hand it over."))
     if item.status in (EvidenceStatus.DESTROYED, EvidenceStatus.DISPATCHED, EvidenceStatus.RECEIVED_BY_LAB):
         raise ValidationError(_("The item is not in the cell's hands."))
     if CustodyEvent.objects.filter(item=item, state=CustodyEvent.State.PENDING).exists():
@@ -304,16 +342,20 @@ def handover_request(
     )
 
 
-@transaction.atomic
 def handover_confirm(*, actor: User, event: CustodyEvent, token: str) -> CustodyEvent:
     """The receiver takes the item, proving it is them with their authenticator's current code.
 
-    A wrong code is refused and audited (``evidence.handover_refused``); only the named
-    receiver can confirm. Audits ``evidence.handover_confirmed``.
+    Only the named receiver can confirm (anyone else: ``PermissionDenied``), and only
+    with the current code of their own confirmed TOTP device: the giver's code, or the
+    giver's session, cannot complete it. A wrong code is refused and audited
+    (``evidence.handover_refused``, committed even though the confirmation fails, and
+    counted by django-otp's throttling). Audits ``evidence.handover_confirmed`` and
+    the item's holder becomes the receiver.
     """
     if event.to_user_id != actor.pk or event.state != CustodyEvent.State.PENDING:
         raise PermissionDenied
     device = TOTPDevice.objects.filter(user=actor, confirmed=True).first()
+    # verify_token records the failure (throttling) or the used step (no replay) itself.
     if device is None or not device.verify_token(token):
         with transaction.atomic():
             audit_record(
@@ -322,23 +364,27 @@ def handover_confirm(*, actor: User, event: CustodyEvent, token: str) -> Custody
                 cell=event.item.case.cell,
                 object_type="evidence",
                 object_ref=event.item.human_id,
+                details={"custody": str(event.pk)},
             )
         raise ValidationError({"token": _("That code is not right. Enter the code your app shows now.")})
-    now = timezone.now()
-    updated = CustodyEvent.objects.filter(pk=event.pk, state=CustodyEvent.State.PENDING).update(
-        state=CustodyEvent.State.COMPLETE, confirmed_at=now
-    )
-    if not updated:
-        raise ValidationError(_("This hand-over was already settled."))
-    EvidenceItem.objects.filter(pk=event.item_id).update(holder=actor, holder_external="")
-    audit_record(
-        action="evidence.handover_confirmed",
-        actor=actor,
-        cell=event.item.case.cell,
-        object_type="evidence",
-        object_ref=event.item.human_id,
-        details={"from": event.from_user.username if event.from_user else ""},
-    )
+    with transaction.atomic():
+        now = timezone.now()
+        updated = CustodyEvent.objects.filter(pk=event.pk, state=CustodyEvent.State.PENDING).update(
+            state=CustodyEvent.State.COMPLETE, confirmed_at=now
+        )
+        if not updated:
+            raise ValidationError(_("This hand-over was already settled."))
+        EvidenceItem.objects.filter(pk=event.item_id).update(
+            holder=actor, holder_external="", version=F("version") + 1, updated_at=now
+        )
+        audit_record(
+            action="evidence.handover_confirmed",
+            actor=actor,
+            cell=event.item.case.cell,
+            object_type="evidence",
+            object_ref=event.item.human_id,
+            details={"custody": str(event.pk), "from": event.from_user.username if event.from_user else ""},
+        )
     event.refresh_from_db()
     return event
 
@@ -359,6 +405,7 @@ def handover_cancel(*, actor: User, event: CustodyEvent) -> CustodyEvent:
         cell=event.item.case.cell,
         object_type="evidence",
         object_ref=event.item.human_id,
+        details={"custody": str(event.pk)},
     )
     event.refresh_from_db()
     return event
@@ -379,10 +426,13 @@ def handover_external(
 ) -> CustodyEvent:
     """Hand an item to someone outside the cell (a police officer, a laboratory courier).
 
-    Their name, rank or badge and organisation are recorded in the custody row (not in
+    Only the holder may, and only with her consent to release the evidence in force
+    (``ConsentRequired`` otherwise). Their name, rank or badge and organisation are recorded in the custody row (not in
     the audit details); a custody receipt is printed from it.
     """
     _require(actor, item.case)
+    # Anything that leaves the cell's hands is released: she must have agreed to it.
+    require_consent(item.case, "release_police")
     if not (name.strip() and rank.strip() and organisation.strip() and purpose.strip()):
         raise ValidationError(_("Enter the person's name, rank or badge, organisation and the purpose."))
     if item.holder_id != actor.pk:
@@ -423,6 +473,8 @@ def lab_submit(
     chosen = list(items)
     if not chosen or any(item.case_id != case.pk for item in chosen):
         raise ValidationError({"items": _("Choose the items of this case that go to the laboratory.")})
+    if laboratory not in Laboratory.values:
+        raise ValidationError({"laboratory": _("Choose the laboratory.")})
     if not docket_number.strip():
         raise ValidationError({"docket_number": _("Enter the docket or road certificate number.")})
     _not_future(dispatched_at, "dispatched_at")
@@ -435,7 +487,17 @@ def lab_submit(
     )
     submission.items.set(chosen)
     for item in chosen:
-        item_transition(actor=actor, item=item, to=EvidenceStatus.DISPATCHED, at=dispatched_at, seal_intact=True)
+        item_transition(
+            actor=actor,
+            item=item,
+            to=EvidenceStatus.DISPATCHED,
+            at=dispatched_at,
+            seal_intact=True,
+            to_label=str(Laboratory(laboratory).label),
+            external_organisation=str(Laboratory(laboratory).label),
+            purpose=f"{docket_number.strip()[:60]}",
+        )
+        EvidenceItem.objects.filter(pk=item.pk).update(holder=None, holder_external=str(Laboratory(laboratory).label))
     audit_record(
         action="evidence.lab_submitted",
         actor=actor,

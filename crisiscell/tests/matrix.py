@@ -23,6 +23,7 @@ DOMAIN_ROW_MODULES = [
     "crisiscell.cells.tests.access_rows",
     "crisiscell.referrals.tests.access_rows",
     "crisiscell.counselling.tests.access_rows",
+    "crisiscell.evidence.tests.access_rows",
 ]
 
 

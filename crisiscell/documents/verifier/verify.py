@@ -149,7 +149,7 @@ def check_manifest(bundle: Path, public: Any, report: Report) -> None:
 def check_tree_head(bundle: Path, public: Any, report: Report) -> dict[str, Any] | None:
     """The tree head if it could be read (even when its signature fails: events are still checked)."""
     try:
-        head = _load_json(bundle / "tree-head.json")
+        head: dict[str, Any] = _load_json(bundle / "tree-head.json")
         message = head_message(head)
         signature = base64.b64decode(head["signature_b64"], validate=True)
         bytes.fromhex(head["root_hash_hex"])
@@ -188,7 +188,10 @@ def _check_event(event: dict[str, Any], head: dict[str, Any], root: bytes) -> st
         return f"{name}: its inclusion proof does not hold (the leaf is not an audit leaf)"
     leaf = dict(zip(LEAF_FIELDS, values, strict=True))
     if not merkle.verify_inclusion(merkle.leaf_hash(data), index, int(head["tree_size"]), path, root):
-        return f"{name}: its inclusion proof does not lead to the signed root (the event, its position or its proof was changed)"
+        return (
+            f"{name}: its inclusion proof does not lead to the signed root "
+            "(the event, its position or its proof was changed)"
+        )
     if leaf["index"] != index or any(leaf[k] != event.get(k) for k in SHOWN_FIELDS):
         changed = [k for k in SHOWN_FIELDS if leaf[k] != event.get(k)] or ["leaf_index"]
         return f"{name}: its {', '.join(changed)} in events.json differ from the sealed event"
