@@ -70,6 +70,10 @@ def _not_future(at: datetime, field: str) -> None:
         raise ValidationError({field: _("This time is in the future.")})
 
 
+def _local(at: datetime) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+
+
 def _label(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
@@ -97,12 +101,18 @@ def _custody(
     stay out of the audit log, yet any later change to the row no longer matches
     the digest sealed in the Merkle tree.
     """
+    when = at or timezone.now()
+    last = CustodyEvent.objects.filter(item=item).order_by("-at").values_list("at", flat=True).first()
+    if last is not None and when < last:
+        raise ValidationError(
+            {"at": _("This is earlier than the item's last movement (%(when)s).") % {"when": _local(last)}}
+        )
     movement = CustodyEvent(
         id=uuid.uuid4(),
         item=item,
         kind=kind,
         state=state,
-        at=at or timezone.now(),
+        at=when,
         from_user=from_user,
         from_label=_label(from_user),
         to_user=to_user,
@@ -208,6 +218,11 @@ def item_register(
     return item
 
 
+def _no_pending_handover(item: EvidenceItem) -> None:
+    if CustodyEvent.objects.filter(item=item, state=CustodyEvent.State.PENDING).exists():
+        raise ValidationError(_("A hand-over of this item is waiting for confirmation: settle it first."))
+
+
 def _move(item: EvidenceItem, to: str, *, reason: str = "") -> None:
     if to not in TRANSITIONS[item.status]:
         raise ValidationError(
@@ -240,6 +255,7 @@ def item_transition(
         raise ValidationError(_("Unknown status."))
     when = at or timezone.now()
     _not_future(when, "at")
+    _no_pending_handover(item)
     _move(item, to, reason=reason)
     if to == EvidenceStatus.DESTROYED:
         EvidenceItem.objects.filter(pk=item.pk).update(destroyed_reason=reason.strip()[:300])
@@ -261,7 +277,13 @@ def item_transition(
 
 @transaction.atomic
 def item_seal(
-    *, actor: User, item: EvidenceItem, seal_number: str, sealer_initials: str, sealed_on: date | None = None
+    *,
+    actor: User,
+    item: EvidenceItem,
+    seal_number: str,
+    sealer_initials: str,
+    sealed_on: date | None = None,
+    at: datetime | None = None,
 ) -> EvidenceItem:
     """Seal a collected item (number, initials, date, as the seal bears them). The first seal
     of a case completes the evidence duty."""
@@ -271,19 +293,22 @@ def item_seal(
     EvidenceItem.objects.filter(pk=item.pk).update(
         seal_number=seal_number.strip()[:40],
         sealer_initials=sealer_initials.strip().upper()[:8],
-        sealed_on=sealed_on or timezone.localdate(),
+        sealed_on=sealed_on or timezone.localdate(at or timezone.now()),
     )
     item.refresh_from_db()
-    item_transition(actor=actor, item=item, to=EvidenceStatus.SEALED, seal_intact=True)
+    item_transition(actor=actor, item=item, to=EvidenceStatus.SEALED, at=at, seal_intact=True)
     duty = Task.objects.filter(case=item.case, kind=TaskKind.EVIDENCE, status=TaskStatus.OPEN).first()
     if duty is not None and allows_in_cell(actor, item.case.cell, Section.EVIDENCE, Action.EDIT):
-        task_close(actor=actor, task=duty, status=TaskStatus.DONE, done_at=timezone.now())
+        task_close(actor=actor, task=duty, status=TaskStatus.DONE, done_at=at or timezone.now())
     item.refresh_from_db()
     return item
 
 
 @transaction.atomic
-def item_store(*, actor: User, item: EvidenceItem, place: str, temperature: str) -> EvidenceItem:
+def item_store(
+    *, actor: User, item: EvidenceItem, place: str, temperature: str, at: datetime | None = None
+) -> EvidenceItem:
+    """Place an item in storage (where, at what temperature). Audits the movement."""
     _require(actor, item.case)
     if not place.strip():
         raise ValidationError({"place": _("Say where the item is stored.")})
@@ -291,7 +316,7 @@ def item_store(*, actor: User, item: EvidenceItem, place: str, temperature: str)
         storage_place=place.strip()[:120], storage_temperature=temperature.strip()[:40]
     )
     item.refresh_from_db()
-    return item_transition(actor=actor, item=item, to=EvidenceStatus.IN_STORAGE, seal_intact=True)
+    return item_transition(actor=actor, item=item, to=EvidenceStatus.IN_STORAGE, at=at, seal_intact=True)
 
 
 @transaction.atomic
@@ -437,6 +462,7 @@ def handover_external(
         raise ValidationError(_("Enter the person's name, rank or badge, organisation and the purpose."))
     if item.holder_id != actor.pk:
         raise ValidationError(_("Only the staff member holding the item can hand it over."))
+    _no_pending_handover(item)
     when = at or timezone.now()
     _not_future(when, "at")
     event = _custody(

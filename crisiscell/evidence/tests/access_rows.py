@@ -41,11 +41,15 @@ def prepare(world: World) -> None:
     )
     item = services.item_seal(actor=custodian, item=item, seal_number="S-1 (test)", sealer_initials="EC")
     world.extra["item"] = item
-    second = services.item_register(actor=mlo, case=world.case, kind="clothing", collected_at=now - timedelta(minutes=20))
+    second = services.item_register(
+        actor=mlo, case=world.case, kind="clothing", collected_at=now - timedelta(minutes=20)
+    )
     world.extra["pending"] = services.handover_request(
         actor=mlo, item=second, to_user=custodian, purpose="To the store", seal_intact=True
     )
-    third = services.item_register(actor=custodian, case=world.case, kind="urine", collected_at=now - timedelta(minutes=10))
+    third = services.item_register(
+        actor=custodian, case=world.case, kind="urine", collected_at=now - timedelta(minutes=10)
+    )
     world.extra["external"] = services.handover_external(
         actor=custodian, item=third, name="Officer (synthetic)", rank="ASI 123", organisation="Police station (test)",
         purpose="Investigation", seal_intact=True,

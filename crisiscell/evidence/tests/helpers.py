@@ -19,9 +19,17 @@ def register(actor: Any, case: Any, kind: str = "swab_hvs", minutes_ago: int = 3
     )
 
 
-def sealed(actor: Any, case: Any, kind: str = "swab_hvs") -> EvidenceItem:
-    item = register(actor, case, kind)
-    return services.item_seal(actor=actor, item=item, seal_number="S-100 (test)", sealer_initials="ec")
+def sealed(actor: Any, case: Any, kind: str = "swab_hvs", *, hours_ago: float = 0.5) -> EvidenceItem:
+    """An item collected ``hours_ago`` and sealed a minute later."""
+    collected_at = timezone.now() - timedelta(hours=hours_ago)
+    item = services.item_register(actor=actor, case=case, kind=kind, collected_at=collected_at)
+    return services.item_seal(
+        actor=actor,
+        item=item,
+        seal_number="S-100 (test)",
+        sealer_initials="ec",
+        at=collected_at + timedelta(minutes=1),
+    )
 
 
 def actions(ref: str) -> list[str]:
