@@ -51,10 +51,18 @@ def _report(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
-def qr_svg(text: str) -> str:
-    """A QR code as inline SVG (for pages and PDFs; no image files, no script)."""
-    svg: str = segno.make(text, error="m").svg_inline(scale=3, border=2, dark="#000")
-    return svg
+QR_SCALE = 6
+QR_BORDER = 4
+
+
+def qr_png(text: str) -> str:
+    """A QR code as a PNG data URI, black modules on white, for pages and PDFs (no files, no script).
+
+    A bitmap rather than SVG so that the printed code is the exact module grid segno
+    made (tests read it back from the PDF); at 6 pixels a module it prints sharply.
+    """
+    uri: str = segno.make(text, error="m").png_data_uri(scale=QR_SCALE, border=QR_BORDER, dark="#000", light="#fff")
+    return uri
 
 
 def receipt_payload(event: CustodyEvent) -> str:
@@ -298,7 +306,7 @@ def labels(request: HttpRequest, code: str) -> HttpResponse:
         items = selectors.items_for_labels(actor, case)
     pdf = render_pdf(
         "evidence/labels.html",
-        {"case": case, "labels": [{"item": i, "qr": qr_svg(i.human_id)} for i in items]},
+        {"case": case, "labels": [{"item": i, "qr": qr_png(i.human_id)} for i in items]},
         language=request.LANGUAGE_CODE,
     )
     return _pdf(pdf, f"labels-{case.code}.pdf")
@@ -313,7 +321,7 @@ def receipt(request: HttpRequest, event_id: str) -> HttpResponse:
     payload = receipt_payload(event)
     pdf = render_pdf(
         "evidence/receipt.html",
-        {"event": event, "item": event.item, "case": event.item.case, "qr": qr_svg(payload), "payload": payload},
+        {"event": event, "item": event.item, "case": event.item.case, "qr": qr_png(payload), "payload": payload},
         language=request.LANGUAGE_CODE,
     )
     return _pdf(pdf, f"custody-receipt-{event.item.human_id}.pdf")

@@ -41,3 +41,24 @@ def details(event: AuditEvent) -> dict[str, Any]:
     """An audit event's details (stored as canonical JSON text)."""
     value = event.details
     return json.loads(value) if isinstance(value, str) else dict(value)
+
+
+def qr_images(pdf: bytes) -> list[Any]:
+    """The bitmaps drawn in a PDF (PIL images), in page order."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    return [picture.image for page in reader.pages for picture in page.images]
+
+
+def qr_modules(image: Any, *, scale: int, border: int) -> list[list[int]]:
+    """Read a QR bitmap back into its module grid (1 = dark), sampling each module's centre."""
+    grey = image.convert("L")
+    size = grey.width // scale - 2 * border
+    return [
+        [1 if grey.getpixel(((border + x) * scale + scale // 2, (border + y) * scale + scale // 2)) < 128 else 0
+         for x in range(size)]
+        for y in range(size)
+    ]  # fmt: skip

@@ -74,8 +74,10 @@ def test_every_legal_transition_is_accepted_and_recorded(case, custodian):
             # Then its status is the target, and the movement is a custody row with its audit event
             assert moved.status == target, (start, target)
             last = CustodyEvent.objects.filter(item=item).order_by("-created_at").first()
-            assert last is not None and last.kind == STATUS_MOVEMENT[EvidenceStatus(target)]
-            assert last.audit_event is not None and details(last.audit_event)["movement"] == last.kind
+            assert last is not None
+            assert last.kind == STATUS_MOVEMENT[EvidenceStatus(target)]
+            assert last.audit_event is not None
+            assert details(last.audit_event)["movement"] == last.kind
             assert AuditEvent.objects.filter(action="evidence.custody").count() == before + 1
 
 
@@ -168,7 +170,8 @@ def test_custody_rows_cannot_be_changed_or_deleted_on_postgresql(case, custodian
     movement = item.custody.get(kind="sealed")
     if connection.vendor != "postgresql":
         # SQLite has no trigger: the services never update or delete, and the digest shows a change.
-        assert not hasattr(services, "custody_update") and not hasattr(services, "custody_delete")
+        assert not hasattr(services, "custody_update")
+        assert not hasattr(services, "custody_delete")
         return
     with pytest.raises(DatabaseError), transaction.atomic():
         CustodyEvent.objects.filter(pk=movement.pk).update(purpose="rewritten")

@@ -134,12 +134,15 @@ def test_a_hand_over_outside_the_cell_records_the_person_and_releases_the_item(c
         "Badge 4471",
         "PS Saddar (test)",
     )
-    assert event.to_user is None and event.state == CustodyEvent.State.COMPLETE
-    assert item.holder is None and item.holder_external == "Inspector (synthetic), PS Saddar (test)"
+    assert event.to_user is None
+    assert event.state == CustodyEvent.State.COMPLETE
+    assert item.holder is None
+    assert item.holder_external == "Inspector (synthetic), PS Saddar (test)"
     # The outsider's name is in the custody row, never in the audit log.
     audit = AuditEvent.objects.get(pk=event.audit_event_id)
     assert audit.action == "evidence.custody"
-    assert "Inspector" not in audit.details and "4471" not in audit.details
+    assert "Inspector" not in audit.details
+    assert "4471" not in audit.details
 
 
 def test_a_hand_over_outside_needs_every_detail_the_holder_and_her_consent(case, desk, mlo, custodian):

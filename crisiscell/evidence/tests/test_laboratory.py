@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from crisiscell.audit.models import AuditEvent
 from crisiscell.cases.models import ClockState, Task, TaskKind, TaskStatus
+from crisiscell.cases.services import case_register, consent_record
+from crisiscell.cases.tests.helpers import intake_data
 from crisiscell.documents import storage
 from crisiscell.evidence import services
 from crisiscell.evidence.models import EvidenceStatus
 from crisiscell.evidence.selectors import case_evidence, lab_clock
-from crisiscell.cases.services import case_register, consent_record
-from crisiscell.cases.tests.helpers import intake_data
 from crisiscell.evidence.tests.helpers import actions, details, register, sealed
 
 RESULT = b"%PDF-1.4 synthetic laboratory result: DNA profile matches reference (test)\n" * 50
@@ -50,7 +50,8 @@ def test_a_docket_sends_sealed_items_to_the_laboratory(case, custodian):
     for item in (swab, blood):
         item.refresh_from_db()
         assert item.status == EvidenceStatus.DISPATCHED
-        assert item.holder is None and item.holder_external == "Punjab Forensic Science Agency"
+        assert item.holder is None
+        assert item.holder_external == "Punjab Forensic Science Agency"
         movement = item.custody.get(kind="dispatched")
         assert movement.purpose == "RC-2026-118 (test)"
     assert set(submission.items.all()) == {swab, blood}
@@ -149,7 +150,8 @@ def test_the_turnaround_clock_runs_from_dispatch_and_is_met_or_missed_by_the_res
 def test_the_case_evidence_read_shows_items_dockets_clocks_and_is_audited(case, custodian):
     _send(custodian, case, [sealed(custodian, case, hours_ago=100)])
     evidence = case_evidence(custodian, case, now=timezone.now())
-    assert len(evidence.items) == 1 and len(evidence.submissions) == 1
+    assert len(evidence.items) == 1
+    assert len(evidence.submissions) == 1
     assert evidence.submissions[0].clock.state == ClockState.OPEN
     # The swab's sample window is shown, met by its collection
     hvs = next(c for c in evidence.sample_clocks if c.key == "swab_hvs")
