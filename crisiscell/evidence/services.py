@@ -236,7 +236,9 @@ def _move(item: EvidenceItem, to: str, *, reason: str = "") -> None:
     )
     if not updated:
         raise ValidationError(_("Someone else moved this item meanwhile; reload it."))
-    item.refresh_from_db()
+    # Kept in step with the row without reading it back (the case stays cached on the item).
+    item.status = to
+    item.version += 1
 
 
 @transaction.atomic
@@ -258,9 +260,11 @@ def item_transition(
     _no_pending_handover(item)
     _move(item, to, reason=reason)
     if to == EvidenceStatus.DESTROYED:
-        EvidenceItem.objects.filter(pk=item.pk).update(destroyed_reason=reason.strip()[:300])
+        item.destroyed_reason = reason.strip()[:300]
+        EvidenceItem.objects.filter(pk=item.pk).update(destroyed_reason=item.destroyed_reason)
     if to == EvidenceStatus.RETURNED:
         # Back in the cell's hands: the staff member recording it holds it.
+        item.holder, item.holder_external = actor, ""
         EvidenceItem.objects.filter(pk=item.pk).update(holder=actor, holder_external="")
     _custody(
         item=item,
@@ -271,7 +275,6 @@ def item_transition(
         purpose=custody.pop("purpose", reason),
         **custody,
     )
-    item.refresh_from_db()
     return item
 
 
@@ -290,17 +293,16 @@ def item_seal(
     _require(actor, item.case)
     if not seal_number.strip() or not sealer_initials.strip():
         raise ValidationError(_("Enter the seal number and the sealer's initials."))
+    item.seal_number = seal_number.strip()[:40]
+    item.sealer_initials = sealer_initials.strip().upper()[:8]
+    item.sealed_on = sealed_on or timezone.localdate(at or timezone.now())
     EvidenceItem.objects.filter(pk=item.pk).update(
-        seal_number=seal_number.strip()[:40],
-        sealer_initials=sealer_initials.strip().upper()[:8],
-        sealed_on=sealed_on or timezone.localdate(at or timezone.now()),
+        seal_number=item.seal_number, sealer_initials=item.sealer_initials, sealed_on=item.sealed_on
     )
-    item.refresh_from_db()
     item_transition(actor=actor, item=item, to=EvidenceStatus.SEALED, at=at, seal_intact=True)
     duty = Task.objects.filter(case=item.case, kind=TaskKind.EVIDENCE, status=TaskStatus.OPEN).first()
     if duty is not None and allows_in_cell(actor, item.case.cell, Section.EVIDENCE, Action.EDIT):
         task_close(actor=actor, task=duty, status=TaskStatus.DONE, done_at=at or timezone.now())
-    item.refresh_from_db()
     return item
 
 
@@ -312,10 +314,10 @@ def item_store(
     _require(actor, item.case)
     if not place.strip():
         raise ValidationError({"place": _("Say where the item is stored.")})
+    item.storage_place, item.storage_temperature = place.strip()[:120], temperature.strip()[:40]
     EvidenceItem.objects.filter(pk=item.pk).update(
-        storage_place=place.strip()[:120], storage_temperature=temperature.strip()[:40]
+        storage_place=item.storage_place, storage_temperature=item.storage_temperature
     )
-    item.refresh_from_db()
     return item_transition(actor=actor, item=item, to=EvidenceStatus.IN_STORAGE, at=at, seal_intact=True)
 
 
@@ -328,6 +330,7 @@ def handover_request(
     purpose: str,
     seal_intact: bool,
     condition: str = "",
+    at: datetime | None = None,
 ) -> CustodyEvent:
     """Offer an item to a colleague. Nothing changes hands until they confirm with their own code.
 
@@ -346,6 +349,8 @@ def handover_request(
         raise ValidationError(_("A hand-over of this item is already waiting for confirmation."))
     if not purpose.strip():
         raise ValidationError({"purpose": _("Say why the item changes hands.")})
+    if at is not None:
+        _not_future(at, "at")
     audit_record(
         action="evidence.handover_requested",
         actor=actor,
@@ -359,6 +364,7 @@ def handover_request(
         kind=CustodyKind.HANDOVER,
         actor=actor,
         state=CustodyEvent.State.PENDING,
+        at=at,
         from_user=actor,
         to_user=to_user,
         purpose=purpose,
@@ -392,24 +398,29 @@ def handover_confirm(*, actor: User, event: CustodyEvent, token: str) -> Custody
                 details={"custody": str(event.pk)},
             )
         raise ValidationError({"token": _("That code is not right. Enter the code your app shows now.")})
-    with transaction.atomic():
-        now = timezone.now()
-        updated = CustodyEvent.objects.filter(pk=event.pk, state=CustodyEvent.State.PENDING).update(
-            state=CustodyEvent.State.COMPLETE, confirmed_at=now
-        )
-        if not updated:
-            raise ValidationError(_("This hand-over was already settled."))
-        EvidenceItem.objects.filter(pk=event.item_id).update(
-            holder=actor, holder_external="", version=F("version") + 1, updated_at=now
-        )
-        audit_record(
-            action="evidence.handover_confirmed",
-            actor=actor,
-            cell=event.item.case.cell,
-            object_type="evidence",
-            object_ref=event.item.human_id,
-            details={"custody": str(event.pk), "from": event.from_user.username if event.from_user else ""},
-        )
+    return _handover_complete(actor=actor, event=event)
+
+
+@transaction.atomic
+def _handover_complete(*, actor: User, event: CustodyEvent, at: datetime | None = None) -> CustodyEvent:
+    """Settle a pending hand-over once the receiver has proved it is them (callers check that)."""
+    now = at or timezone.now()
+    updated = CustodyEvent.objects.filter(pk=event.pk, to_user=actor, state=CustodyEvent.State.PENDING).update(
+        state=CustodyEvent.State.COMPLETE, confirmed_at=now
+    )
+    if not updated:
+        raise ValidationError(_("This hand-over was already settled."))
+    EvidenceItem.objects.filter(pk=event.item_id).update(
+        holder=actor, holder_external="", version=F("version") + 1, updated_at=timezone.now()
+    )
+    audit_record(
+        action="evidence.handover_confirmed",
+        actor=actor,
+        cell=event.item.case.cell,
+        object_type="evidence",
+        object_ref=event.item.human_id,
+        details={"custody": str(event.pk), "from": event.from_user.username if event.from_user else ""},
+    )
     event.refresh_from_db()
     return event
 
@@ -523,7 +534,8 @@ def lab_submit(
             external_organisation=str(Laboratory(laboratory).label),
             purpose=f"{docket_number.strip()[:60]}",
         )
-        EvidenceItem.objects.filter(pk=item.pk).update(holder=None, holder_external=str(Laboratory(laboratory).label))
+        item.holder, item.holder_external = None, str(Laboratory(laboratory).label)
+        EvidenceItem.objects.filter(pk=item.pk).update(holder=None, holder_external=item.holder_external)
     audit_record(
         action="evidence.lab_submitted",
         actor=actor,
@@ -543,7 +555,7 @@ def lab_received(*, actor: User, submission: LabSubmission, received_at: datetim
     if received_at < submission.dispatched_at:
         raise ValidationError({"received_at": _("Received before it was sent?")})
     LabSubmission.objects.filter(pk=submission.pk).update(received_at=received_at)
-    for item in submission.items.all():
+    for item in submission.items.select_related("case", "case__cell"):
         item_transition(actor=actor, item=item, to=EvidenceStatus.RECEIVED_BY_LAB, at=received_at, seal_intact=True)
     submission.refresh_from_db()
     return submission
@@ -573,10 +585,9 @@ def lab_result(
     LabSubmission.objects.filter(pk=submission.pk).update(
         result_file=stored, result_received_at=received_at, result_summary=summary.strip()[:300]
     )
-    for item in submission.items.all():
+    for item in submission.items.select_related("case", "case__cell"):
         if item.status == EvidenceStatus.RECEIVED_BY_LAB:
             item_transition(actor=actor, item=item, to=EvidenceStatus.ANALYSED, at=received_at)
-            item.refresh_from_db()
         if item.status == EvidenceStatus.ANALYSED:
             item_transition(actor=actor, item=item, to=EvidenceStatus.RESULT_RECEIVED, at=received_at)
     audit_record(

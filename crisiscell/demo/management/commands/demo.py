@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crisiscell.demo.counselling import ensure_counselling
+from crisiscell.demo.evidence import ensure_evidence
 from crisiscell.demo.history import load_history
 from crisiscell.demo.network import DEMO_PASSWORD, ensure_network, ensure_staff
 from crisiscell.demo.roster import ensure_roster
@@ -29,9 +30,11 @@ class Command(BaseCommand):
         years = set(options["years"]) if options.get("years") else None
         cases = load_history(years=years, progress=self.stdout.write)
         ensure_counselling()
+        evidence_cases = ensure_evidence()
         self.stdout.write(
             f"Demo network ready: {len(cells)} cells, {created} new demo accounts, {cases} new demo cases, "
-            f"{shifts} new shifts with {assignments} staff assignments. "
+            f"{shifts} new shifts with {assignments} staff assignments, "
+            f"evidence on {evidence_cases} cases. "
             f"Password for every demo account: {DEMO_PASSWORD}. "
             "Run `crisiscell demo_accounts` for usernames, TOTP secrets and current codes."
         )
