@@ -33,8 +33,8 @@ from crisiscell.demo.network import demo_username
 from crisiscell.evidence import services
 from crisiscell.evidence.models import EvidenceItem, EvidenceKind, EvidenceStatus, Laboratory
 
-RECENT_PER_CELL = 4  # open cases of the last days: collected, sealed, a hand-over waiting
-OLDER_PER_CELL = 8  # cases of the last months: the whole journey to the laboratory and back
+RECENT_PER_CELL = 3  # open cases of the last days: collected, sealed, a hand-over waiting
+OLDER_PER_CELL = 5  # cases of the last months: the whole journey to the laboratory and back
 OLDER_WITHIN = timedelta(days=240)
 # Where each demo cell sends its samples.
 LAB_OF_CELL = {"KHI": Laboratory.SINDH, "ISB": Laboratory.NFSA, "RWP": Laboratory.NFSA}
@@ -43,7 +43,7 @@ STORES = ["Evidence fridge 1 (demo)", "Evidence fridge 2 (demo)", "Locked cabine
 
 def _kinds(rng: random.Random, hours_after_incident: float) -> list[str]:
     """What an officer would collect this long after the incident (domain section 4)."""
-    kinds = [EvidenceKind.REFERENCE_BLOOD]
+    kinds: list[str] = [EvidenceKind.REFERENCE_BLOOD]
     if hours_after_incident <= 72:
         kinds.append(EvidenceKind.SWAB_HIGH_VAGINAL)
     if hours_after_incident <= 24 and rng.random() < 0.4:
@@ -62,7 +62,9 @@ def _hours_after_incident(case: Case) -> float:
     return (case.arrival_at - incident).total_seconds() / 3600 if incident else 200.0
 
 
-def _collect(rng: random.Random, mlo: User, custodian: User, case: Case, now: datetime, *, settle: bool) -> list:
+def _collect(
+    rng: random.Random, mlo: User, custodian: User, case: Case, now: datetime, *, settle: bool
+) -> list[EvidenceItem]:
     """Collect and seal, then hand each item to the custodian (settled, or left waiting)."""
     start = min(case.arrival_at + timedelta(minutes=rng.randrange(50, 150)), now - timedelta(minutes=40))
     items = []
@@ -91,14 +93,12 @@ def _collect(rng: random.Random, mlo: User, custodian: User, case: Case, now: da
         )
         if settle or n:
             # Demo only: settled as if the custodian had typed her code.
-            services._handover_complete(
-                actor=custodian, event=offer, at=offer.at + timedelta(minutes=5)
-            )
+            services._handover_complete(actor=custodian, event=offer, at=offer.at + timedelta(minutes=5))
             item.holder = custodian
     return items
 
 
-def _journey(rng: random.Random, custodian: User, case: Case, items: list, now: datetime) -> None:
+def _journey(rng: random.Random, custodian: User, case: Case, items: list[EvidenceItem], now: datetime) -> None:
     """Storage, the laboratory and back, each step at its time and never in the future."""
     first = max(m.at for item in items for m in item.custody.all()) + timedelta(minutes=10)
     to_lab = []
@@ -189,7 +189,11 @@ def ensure_evidence(*, seed: int = 2027, now: datetime | None = None) -> int:
             "-arrival_at"
         )
         picked = [(c, True) for c in _with_consent(recent, RECENT_PER_CELL)]
-        picked += [(c, False) for c in _with_consent(older[: OLDER_PER_CELL * 6 : 6], OLDER_PER_CELL)]
+        # Spread over the months (every n-th case), so dockets at every stage show.
+        older_ids = list(older.values_list("pk", flat=True))
+        stride = max(1, len(older_ids) // (OLDER_PER_CELL * 2))
+        spread = Case.objects.filter(pk__in=older_ids[::stride]).select_related("cell").order_by("-arrival_at")
+        picked += [(c, False) for c in _with_consent(spread, OLDER_PER_CELL)]
         for number, (case, is_recent) in enumerate(picked):
             with transaction.atomic():
                 items = _collect(rng, mlo, custodian, case, now, settle=not (is_recent and number == 0))

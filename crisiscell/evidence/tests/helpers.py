@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -39,8 +38,7 @@ def actions(ref: str) -> list[str]:
 
 def details(event: AuditEvent) -> dict[str, Any]:
     """An audit event's details (stored as canonical JSON text)."""
-    value = event.details
-    return json.loads(value) if isinstance(value, str) else dict(value)
+    return event.details_dict()
 
 
 def qr_images(pdf: bytes) -> list[Any]:

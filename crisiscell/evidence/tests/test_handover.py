@@ -139,7 +139,8 @@ def test_a_hand_over_outside_the_cell_records_the_person_and_releases_the_item(c
     assert item.holder is None
     assert item.holder_external == "Inspector (synthetic), PS Saddar (test)"
     # The outsider's name is in the custody row, never in the audit log.
-    audit = AuditEvent.objects.get(pk=event.audit_event_id)
+    audit = event.audit_event
+    assert audit is not None
     assert audit.action == "evidence.custody"
     assert "Inspector" not in audit.details
     assert "4471" not in audit.details

@@ -135,6 +135,7 @@ def test_the_turnaround_clock_runs_from_dispatch_and_is_met_or_missed_by_the_res
     # Then it is open with 20 days left, not yet in its warning week
     assert clock.state == ClockState.OPEN
     assert clock.deadline == submission.dispatched_at + timedelta(days=30)
+    assert clock.time_left is not None
     assert timedelta(days=19) < clock.time_left < timedelta(days=21)
     assert not clock.warning
     # Seen 25 days after dispatch it warns; 31 days after, it is missed
