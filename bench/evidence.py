@@ -131,11 +131,11 @@ def bundle_part(items: int, runs: int) -> None:
     )
 
     # Load WeasyPrint and its fonts once, as a running server would have.
-    from django.template import Template
+    from django.template import engines
 
     from crisiscell.documents.pdf import render_pdf
 
-    render_pdf(Template("<p>warm-up</p>"), {})
+    render_pdf(engines["django"].from_string("<p>warm-up</p>"), {})
     builds: list[float] = []
     bundle = None
     for _ in range(runs):
