@@ -194,7 +194,8 @@ def _check_event(event: dict[str, Any], head: dict[str, Any], root: bytes) -> st
         )
     if leaf["index"] != index or any(leaf[k] != event.get(k) for k in SHOWN_FIELDS):
         changed = [k for k in SHOWN_FIELDS if leaf[k] != event.get(k)] or ["leaf_index"]
-        return f"{name}: its {', '.join(changed)} in events.json differ from the sealed event"
+        verb = "differs" if len(changed) == 1 else "differ"
+        return f"{name}: its {', '.join(changed)} in events.json {verb} from the sealed event"
     return None
 
 
