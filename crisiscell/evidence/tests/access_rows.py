@@ -36,38 +36,38 @@ def prepare(world: World) -> None:
             actor=desk, case=world.case, purpose=purpose, decision="given", given_by="survivor", method="signed_form"
         )
     now = timezone.now()
-    item = services.item_register(
-        actor=custodian, case=world.case, kind="swab_hvs", collected_at=now - timedelta(minutes=30)
-    )
-    item = services.item_seal(actor=custodian, item=item, seal_number="S-1 (test)", sealer_initials="EC")
+
+    def ago(minutes: int) -> Any:
+        return now - timedelta(minutes=minutes)
+
+    item = services.item_register(actor=custodian, case=world.case, kind="swab_hvs", collected_at=ago(60))
+    item = services.item_seal(actor=custodian, item=item, seal_number="S-1 (test)", sealer_initials="EC", at=ago(59))
     world.extra["item"] = item
-    second = services.item_register(
-        actor=mlo, case=world.case, kind="clothing", collected_at=now - timedelta(minutes=20)
-    )
+    second = services.item_register(actor=mlo, case=world.case, kind="clothing", collected_at=ago(50))
     world.extra["pending"] = services.handover_request(
         actor=mlo, item=second, to_user=custodian, purpose="To the store", seal_intact=True
     )
-    third = services.item_register(
-        actor=custodian, case=world.case, kind="urine", collected_at=now - timedelta(minutes=10)
-    )
+    third = services.item_register(actor=custodian, case=world.case, kind="urine", collected_at=ago(40))
     world.extra["external"] = services.handover_external(
         actor=custodian, item=third, name="Officer (synthetic)", rank="ASI 123", organisation="Police station (test)",
         purpose="Investigation", seal_intact=True,
     )  # fmt: skip
-    fourth = services.item_register(actor=custodian, case=world.case, kind="ref_blood", collected_at=now)
-    fourth = services.item_seal(actor=custodian, item=fourth, seal_number="S-4 (test)", sealer_initials="EC")
+    fourth = services.item_register(actor=custodian, case=world.case, kind="ref_blood", collected_at=ago(30))
+    fourth = services.item_seal(
+        actor=custodian, item=fourth, seal_number="S-4 (test)", sealer_initials="EC", at=ago(29)
+    )
     submission = services.lab_submit(
         actor=custodian, case=world.case, laboratory="pfsa", docket_number="D-1 (test)", items=[fourth],
-        dispatched_at=now - timedelta(minutes=5),
+        dispatched_at=ago(20),
     )  # fmt: skip
-    submission = services.lab_received(actor=custodian, submission=submission, received_at=now - timedelta(minutes=4))
+    submission = services.lab_received(actor=custodian, submission=submission, received_at=ago(15))
     world.extra["submission"] = services.lab_result(
         actor=custodian, submission=submission, document=io.BytesIO(b"%PDF-1.4 synthetic result"),
-        received_at=now - timedelta(minutes=1), name="result.pdf",
+        received_at=ago(10), name="result.pdf",
     )  # fmt: skip
     world.extra["open_submission"] = services.lab_submit(
         actor=custodian, case=world.case, laboratory="nfsa", docket_number="D-2 (test)", items=[item],
-        dispatched_at=now - timedelta(minutes=3),
+        dispatched_at=ago(3),
     )  # fmt: skip
     setattr(world, "other_custodian", make_staff(Role.EVIDENCE_CUSTODIAN, world.other_cell))  # noqa: B010 - not a World field
 
