@@ -10,7 +10,7 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTEST_WORKERS ?= 2
 
 .PHONY: help setup keys migrate demo run serve test lint format typecheck migrations-check pytest \
-        bench bench-audit bench-intake bench-board bench-chat bench-api messages clean audit-readme
+        bench bench-audit bench-intake bench-board bench-chat bench-evidence bench-api messages clean audit-readme
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -67,7 +67,7 @@ messages: $(VENV)/.synced ## Extract UI strings into the Urdu catalogue and comp
 audit-readme: $(VENV)/.synced ## Regenerate the list of audit event codes
 	$(PY) scripts/audit_readme.py
 
-bench: bench-audit bench-intake bench-board bench-chat bench-api ## Run every benchmark (SQLite; DATABASE_URL for PostgreSQL)
+bench: bench-audit bench-intake bench-board bench-chat bench-evidence bench-api ## Run every benchmark (SQLite; BENCH_DATABASE_URL for PostgreSQL)
 
 bench-audit: setup ## Audit log: append, seal and verify 1,000,000 events
 	$(PY) bench/audit.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
@@ -83,6 +83,9 @@ bench-chat: setup ## Chat import: 100,000 WhatsApp messages against whatstk
 
 bench-api: setup ## API: FIR-status updates from 20 concurrent clients on gunicorn (127.0.0.1)
 	$(PY) bench/api.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
+bench-evidence: setup ## Evidence: court bundle of 200 items / 2,000 movements; storing a 1 GiB file
+	$(PY) bench/evidence.py $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 clean: ## Remove the environment and local data (keeps the key ring)
 	rm -rf $(VENV) .tools var/static var/*.sqlite3*

@@ -75,6 +75,12 @@ def _own_anchor_file(tmp_path: Path, settings: Any) -> None:
     settings.CRISISCELL_ANCHOR_FILE = str(tmp_path / "tree-heads.jsonl")
 
 
+@pytest.fixture(autouse=True)
+def _own_media_dir(tmp_path: Path, settings: Any) -> None:
+    """Each test stores files (laboratory results, court bundles) in its own directory."""
+    settings.CRISISCELL_MEDIA_DIR = tmp_path / "media"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every transactional test must restore the migrated data (offences, content types).
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("crisiscell.digital.urls")),
     path("", include("crisiscell.justice.urls")),
     path("api/", include("crisiscell.api.urls")),
+    path("", include("crisiscell.evidence.urls")),
     path("audit/", include("crisiscell.audit.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

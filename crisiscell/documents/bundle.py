@@ -95,15 +95,16 @@ def build(
     event_ids = evidence_event_ids(case)
     proofs = inclusion_proofs(event_ids, head) if head is not None else {"proofs": [], "tree_head": {}}
     ring = load_keyring()
-    signing = ring.active_signing_key
+    # One key per bundle: the one that signed the tree head also signs the manifest, so
+    # the clerk compares a single fingerprint (after a key rotation, that is still the
+    # head's key, kept in the ring to verify old heads).
+    signing = ring.signing_keys[head.key_id] if head is not None else ring.active_signing_key
     folder = f"court-bundle-{case.code}"
     files: dict[str, bytes] = {
         "custody-report.pdf": custody_report(case, proofs),
         "events.json": _events_json(proofs),
         "tree-head.json": json.dumps(proofs["tree_head"], indent=2, sort_keys=True).encode(),
-        "public-key.pem": ring.signing_keys[proofs["tree_head"]["key_id"]].public_pem()
-        if proofs["tree_head"]
-        else signing.public_pem(),
+        "public-key.pem": signing.public_pem(),
         "verify.py": VERIFIER.read_bytes(),
         "merkle.py": MERKLE.read_bytes(),
     }

@@ -95,6 +95,11 @@ def court_bundle_issue(
     """
     if not allows_in_cell(actor, case.cell, Section.EVIDENCE, Action.EXPORT):
         raise PermissionDenied
+    # The basis is checked before anything is built or stored (disclosure_record checks it again).
+    if consent is None and not order_reference.strip():
+        raise ValidationError(_("A copy that leaves the cell needs her consent or an order."))
+    if not recipient.strip() or not purpose.strip():
+        raise ValidationError(_("Say to whom the copy goes and why."))
     bundle = build(case, certificate=certificate)
     with transaction.atomic():
         stored = storage.store(

@@ -35,21 +35,36 @@ class StoreForm(forms.Form):
     temperature = forms.CharField(label=_("Temperature"), max_length=40, required=False)
 
 
+# Statuses the status form may set; the others have their own forms (seal, storage,
+# laboratory docket, receipt and result) that record what goes with them.
+BY_HAND = (EvidenceStatus.RETURNED, EvidenceStatus.DESTROYED)
+
+
 class StatusForm(forms.Form):
-    to = forms.ChoiceField(label=_("New status"), choices=EvidenceStatus.choices)
-    reason = forms.CharField(label=_("Reason (required to destroy)"), max_length=300, required=False)
+    to = forms.ChoiceField(label=_("New status"), choices=[(s.value, s.label) for s in BY_HAND])
+    reason = forms.CharField(label=_("Reason and on whose order (required to destroy)"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, allowed: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if allowed is not None:
+            self.fields["to"].choices = [(s.value, s.label) for s in BY_HAND if s in allowed]  # type: ignore[attr-defined]
+
+    @property
+    def offers_anything(self) -> bool:
+        return bool(self.fields["to"].choices)  # type: ignore[attr-defined]
 
 
 class HandoverForm(forms.Form):
-    to_user = forms.IntegerField(widget=forms.HiddenInput, required=False)
     receiver = forms.ChoiceField(label=_("Hand to"), choices=[])
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
     seal_intact = forms.BooleanField(label=_("The seal is intact"), required=False, initial=True)
     condition = forms.CharField(label=_("Condition"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, receivers: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, receivers: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["receiver"].choices = [(str(pk), name) for pk, name in receivers or []]  # type: ignore[attr-defined]
+        self.fields["receiver"].choices = [  # type: ignore[attr-defined]
+            (str(u.pk), u.get_full_name() or u.username) for u in receivers or []
+        ]
 
 
 class ExternalHandoverForm(forms.Form):

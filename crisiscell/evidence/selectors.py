@@ -13,11 +13,14 @@ from crisiscell.access.policy import Action, Section
 from crisiscell.access.scoping import allows_in_cell
 from crisiscell.accounts.models import User
 from crisiscell.audit.services import audit_record
-from crisiscell.cases.clocks import Clock
+from crisiscell.cases.board import case_clocks
+from crisiscell.cases.clocks import EVIDENCE_CLOCKS, Clock
 from crisiscell.cases.models import Case, ClockState
 from crisiscell.cases.rules_in_force import rules_in_force
+from crisiscell.documents import storage
+from crisiscell.documents.models import StoredFile
 from crisiscell.evidence.ids import parse_item_id
-from crisiscell.evidence.models import CustodyEvent, EvidenceItem, LabSubmission
+from crisiscell.evidence.models import TRANSITIONS, CustodyEvent, EvidenceItem, EvidenceStatus, LabSubmission
 
 
 def item_get_for(actor: User, human_id: str, action: Action = Action.VIEW) -> EvidenceItem:
@@ -57,6 +60,8 @@ def lab_clock(submission: LabSubmission, now: datetime, rules: dict[str, Any] | 
 class CaseEvidence:
     items: list[EvidenceItem]
     submissions: list[SubmissionView]
+    sample_clocks: list[Clock]
+    pending: list[CustodyEvent]
 
 
 def case_evidence(actor: User, case: Case, *, now: datetime, audit: bool = True) -> CaseEvidence:
@@ -76,21 +81,148 @@ def case_evidence(actor: User, case: Case, *, now: datetime, audit: bool = True)
         SubmissionView(s, lab_clock(s, now, rules))
         for s in LabSubmission.objects.filter(case=case).prefetch_related("items").select_related("result_file")
     ]
-    return CaseEvidence(items, submissions)
+    # The sample windows (swabs, urine) as the board shows them, derived on every read.
+    sample_clocks = [c for c in case_clocks(case, now=now).clocks if c.key in EVIDENCE_CLOCKS]
+    pending = [e for i in items for e in i.custody.all() if e.state == CustodyEvent.State.PENDING]
+    return CaseEvidence(items, submissions, sample_clocks, pending)
 
 
 def pending_handovers_for(actor: User) -> QuerySet[CustodyEvent]:
-    """Hand-overs waiting for this staff member to confirm."""
-    return CustodyEvent.objects.filter(to_user=actor, state=CustodyEvent.State.PENDING).select_related(
-        "item", "item__case", "from_user"
+    """Hand-overs waiting for this staff member to confirm (only in cells where they still hold evidence rights)."""
+    events = CustodyEvent.objects.filter(to_user=actor, state=CustodyEvent.State.PENDING).select_related(
+        "item", "item__case", "item__case__cell", "from_user"
+    )
+    return events.order_by("at")
+
+
+def offered_handovers_by(actor: User) -> QuerySet[CustodyEvent]:
+    """Hand-overs this staff member offered that nobody has confirmed yet."""
+    return (
+        CustodyEvent.objects.filter(from_user=actor, to_user__isnull=False, state=CustodyEvent.State.PENDING)
+        .select_related("item", "to_user")
+        .order_by("at")
     )
 
 
-def custody_event_get_for(actor: User, event_id: str) -> CustodyEvent:
-    event = CustodyEvent.objects.select_related("item", "item__case", "item__case__cell").filter(pk=event_id).first()
-    if event is None or not allows_in_cell(actor, event.item.case.cell, Section.EVIDENCE, Action.VIEW):
+def custody_event_get_for(actor: User, event_id: str, action: Action = Action.VIEW) -> CustodyEvent:
+    event = (
+        CustodyEvent.objects.select_related("item", "item__case", "item__case__cell", "from_user", "to_user")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None or not allows_in_cell(actor, event.item.case.cell, Section.EVIDENCE, action):
         raise Http404
     return event
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    item: EvidenceItem
+    custody: list[CustodyEvent]
+    submissions: list[LabSubmission]
+    next_statuses: list[str]
+    pending: CustodyEvent | None
+
+
+def item_page_for(actor: User, human_id: str) -> ItemPage:
+    """One item with its whole custody history. Audits ``evidence.viewed`` (the item)."""
+    item = item_get_for(actor, human_id)
+    audit_record(
+        action="evidence.viewed", actor=actor, cell=item.case.cell, object_type="evidence", object_ref=item.human_id
+    )
+    custody = list(
+        CustodyEvent.objects.filter(item=item)
+        .select_related("from_user", "to_user", "recorded_by")
+        .order_by("at", "created_at")
+    )
+    pending = next((e for e in custody if e.state == CustodyEvent.State.PENDING), None)
+    # Seal and storage have their own forms; the status form offers the rest.
+    next_statuses = [s for s in EvidenceStatus.values if s in TRANSITIONS[item.status]]
+    return ItemPage(item, custody, list(item.submissions.order_by("dispatched_at")), next_statuses, pending)
+
+
+def receivers_for(actor: User, item: EvidenceItem) -> list[User]:
+    """Colleagues who may hold evidence of the item's cell (everyone but the actor)."""
+    cell = item.case.cell
+    people = (
+        User.objects.filter(memberships__cell=cell, memberships__is_active=True, is_active=True)
+        .exclude(pk=actor.pk)
+        .distinct()
+        .order_by("username")
+    )
+    return [u for u in people if allows_in_cell(u, cell, Section.EVIDENCE, Action.EDIT)]
+
+
+def items_for_labels(actor: User, case: Case) -> list[EvidenceItem]:
+    """The items of a case for the label sheet. Audits ``evidence.labels_printed``."""
+    if not allows_in_cell(actor, case.cell, Section.EVIDENCE, Action.VIEW):
+        raise Http404
+    audit_record(
+        action="evidence.labels_printed", actor=actor, cell=case.cell, object_type="case", object_ref=case.code
+    )
+    return list(EvidenceItem.objects.filter(case=case).order_by("human_id"))
+
+
+def receipt_for(actor: User, event_id: str) -> CustodyEvent:
+    """A hand-over to someone outside the cell, for its receipt. Audits ``evidence.receipt_printed``."""
+    event = custody_event_get_for(actor, event_id)
+    if not event.external_organisation or event.to_user_id is not None:
+        raise Http404
+    audit_record(
+        action="evidence.receipt_printed",
+        actor=actor,
+        cell=event.item.case.cell,
+        object_type="evidence",
+        object_ref=event.item.human_id,
+        details={"custody": str(event.pk)},
+    )
+    return event
+
+
+def result_file_for(actor: User, submission: LabSubmission) -> StoredFile | None:
+    """The result document if it still matches its SHA-256 (None if not). Audits ``evidence.downloaded``."""
+    stored = submission.result_file
+    if stored is None or not allows_in_cell(actor, submission.case.cell, Section.EVIDENCE, Action.VIEW):
+        raise Http404
+    if not storage.verify(stored):
+        return None
+    audit_record(
+        action="evidence.downloaded",
+        actor=actor,
+        cell=submission.case.cell,
+        object_type="case",
+        object_ref=submission.case.code,
+        details={"sha256": stored.sha256},
+    )
+    return stored
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    case: Case
+    items: int
+    open_items: int
+    pending_for_me: int
+    can_export: bool
+
+
+def case_panel_for(actor: User, case: Case) -> CasePanel | None:
+    """The evidence panel of the case page: counts only (the details are a click away, audited there)."""
+    if not getattr(actor, "is_authenticated", False) or not allows_in_cell(
+        actor, case.cell, Section.EVIDENCE, Action.VIEW
+    ):
+        return None
+    items = EvidenceItem.objects.filter(case=case)
+    closed = (EvidenceStatus.DESTROYED, EvidenceStatus.RETURNED)
+    return CasePanel(
+        case=case,
+        items=items.count(),
+        open_items=items.exclude(status__in=closed).count(),
+        pending_for_me=CustodyEvent.objects.filter(
+            to_user=actor, state=CustodyEvent.State.PENDING, item__case=case
+        ).count(),
+        can_export=allows_in_cell(actor, case.cell, Section.EVIDENCE, Action.EXPORT),
+    )
 
 
 def submission_get_for(actor: User, submission_id: str, action: Action = Action.VIEW) -> LabSubmission:

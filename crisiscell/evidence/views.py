@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable
 from typing import Any
 
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crisiscell.access.decorators import requires, staff
+from crisiscell.access.decorators import requires
 from crisiscell.access.policy import Action, Section
 from crisiscell.access.scoping import allows_in_cell
-from crisiscell.accounts.models import Membership, User
-from crisiscell.audit.services import audit_record
+from crisiscell.accounts.models import User
 from crisiscell.cases.selectors import case_get_for
+from crisiscell.cases.services import ConsentRequired
 from crisiscell.documents import storage
 from crisiscell.documents.pdf import render_pdf
 from crisiscell.documents.services import court_bundle_issue
@@ -38,7 +38,7 @@ from crisiscell.evidence.forms import (
     StatusForm,
     StoreForm,
 )
-from crisiscell.evidence.models import EvidenceItem
+from crisiscell.evidence.models import CustodyEvent, EvidenceItem
 
 
 def _actor(request: HttpRequest) -> User:
@@ -51,32 +51,45 @@ def _report(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, " ".join(error.messages))
 
 
-def qr_svg(text: str) -> str:
-    """A QR code as inline SVG (for pages and PDFs; no image files, no script)."""
-    svg: str = segno.make(text, error="m").svg_inline(scale=3, border=1, dark="#000")
-    return svg
+QR_SCALE = 6
+QR_BORDER = 4
 
 
-def _receivers(case_cell: Any, actor: User) -> list[tuple[int, str]]:
-    people = (
-        User.objects.filter(memberships__cell=case_cell, memberships__is_active=True, is_active=True)
-        .exclude(pk=actor.pk)
-        .distinct()
-    )
-    return [
-        (u.pk, u.get_full_name() or u.username)
-        for u in people
-        if allows_in_cell(u, case_cell, Section.EVIDENCE, Action.EDIT)
-    ]
+def qr_png(text: str) -> str:
+    """A QR code as a PNG data URI, black modules on white, for pages and PDFs (no files, no script).
+
+    A bitmap rather than SVG so that the printed code is the exact module grid segno
+    made (tests read it back from the PDF); at 6 pixels a module it prints sharply.
+    """
+    uri: str = segno.make(text, error="m").png_data_uri(scale=QR_SCALE, border=QR_BORDER, dark="#000", light="#fff")
+    return uri
+
+
+def receipt_payload(event: CustodyEvent) -> str:
+    """What a custody receipt's QR code says: the item, the movement and its sealed audit event."""
+    at = timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M")
+    return f"CRISISCELL-CUSTODY|{event.item.human_id}|{event.pk}|audit#{event.audit_event_id}|{at}"
+
+
+def _pdf(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _now_local() -> str:
+    return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
 
 @requires(Section.EVIDENCE, Action.VIEW)
 def case_evidence(request: HttpRequest, code: str) -> HttpResponse:
+    """A case's items with their status and holder, the sample windows, laboratory dockets."""
     actor = _actor(request)
     case = case_get_for(actor, code, Section.EVIDENCE, Action.VIEW)
     with transaction.atomic():
         evidence = selectors.case_evidence(actor, case, now=timezone.now())
     can_edit = allows_in_cell(actor, case.cell, Section.EVIDENCE, Action.EDIT)
+    dispatchable = [i for i in evidence.items if i.status in ("sealed", "in_storage")]
     return render(
         request,
         "evidence/case.html",
@@ -85,17 +98,46 @@ def case_evidence(request: HttpRequest, code: str) -> HttpResponse:
             "evidence": evidence,
             "can_edit": can_edit,
             "can_export": allows_in_cell(actor, case.cell, Section.EVIDENCE, Action.EXPORT),
-            "register_form": RegisterForm(initial={"collected_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}),
-            "seal_form": SealForm(initial={"sealed_on": timezone.localdate()}),
-            "store_form": StoreForm(),
-            "status_form": StatusForm(),
-            "handover_form": HandoverForm(receivers=_receivers(case.cell, actor)) if can_edit else None,
-            "external_form": ExternalHandoverForm(),
+            "register_form": RegisterForm(initial={"collected_at": _now_local()}) if can_edit else None,
             "lab_form": LabSubmitForm(
-                items=[(i.human_id, f"{i.human_id} · {i.get_kind_display()}") for i in evidence.items]
-            ),
-            "received_form": LabReceivedForm(),
-            "result_form": LabResultForm(),
+                initial={"dispatched_at": _now_local()},
+                items=[(i.human_id, f"{i.human_id} · {i.get_kind_display()}") for i in dispatchable],
+            )
+            if can_edit and dispatchable
+            else None,
+            "received_form": LabReceivedForm(initial={"received_at": _now_local()}),
+            "result_form": LabResultForm(initial={"received_at": _now_local()}),
+        },
+    )
+
+
+@requires(Section.EVIDENCE, Action.VIEW)
+def item_detail(request: HttpRequest, human_id: str) -> HttpResponse:
+    """One item: its facts, its whole custody history, and what may be done with it next."""
+    actor = _actor(request)
+    with transaction.atomic():
+        page = selectors.item_page_for(actor, human_id)
+    item = page.item
+    can_edit = allows_in_cell(actor, item.case.cell, Section.EVIDENCE, Action.EDIT)
+    holds = item.holder_id == actor.pk
+    return render(
+        request,
+        "evidence/item.html",
+        {
+            "item": item,
+            "case": item.case,
+            "page": page,
+            "can_edit": can_edit,
+            "holds": holds,
+            "seal_form": SealForm(initial={"sealed_on": timezone.localdate()})
+            if can_edit and item.status == "collected"
+            else None,
+            "store_form": StoreForm() if can_edit and "in_storage" in page.next_statuses else None,
+            "status_form": StatusForm(allowed=page.next_statuses) if can_edit else None,
+            "handover_form": HandoverForm(receivers=selectors.receivers_for(actor, item))
+            if can_edit and holds and page.pending is None
+            else None,
+            "external_form": ExternalHandoverForm() if can_edit and holds else None,
         },
     )
 
@@ -109,29 +151,34 @@ def item_register(request: HttpRequest, code: str) -> HttpResponse:
     if form.is_valid():
         try:
             item = services.item_register(actor=actor, case=case, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        except ValidationError as error:
+            _report(request, error)
+        except ConsentRequired as error:
+            messages.error(request, str(error))
         else:
             messages.success(request, _("Registered as %(id)s. Print its label.") % {"id": item.human_id})
+            return redirect("evidence:item", human_id=item.human_id)
     else:
         messages.error(request, _("Not registered: say what was collected and when."))
     return redirect("evidence:case", code=case.code)
 
 
-def _item_action(request: HttpRequest, human_id: str, form_class: Any, act: Any) -> HttpResponse:
+def _item_action(
+    request: HttpRequest, human_id: str, form: Callable[..., Any], act: Callable[[User, EvidenceItem, Any], Any]
+) -> HttpResponse:
     actor = _actor(request)
     item = selectors.item_get_for(actor, human_id, Action.EDIT)
-    form = form_class(request.POST)
-    if form.is_valid():
+    bound = form(request.POST)
+    if bound.is_valid():
         try:
-            act(actor, item, form.cleaned_data)
+            act(actor, item, bound.cleaned_data)
         except ValidationError as error:
             _report(request, error)
         else:
             messages.success(request, _("Recorded."))
     else:
         messages.error(request, _("Not recorded: check the answers."))
-    return redirect("evidence:case", code=item.case.code)
+    return redirect("evidence:item", human_id=item.human_id)
 
 
 @requires(Section.EVIDENCE, Action.EDIT)
@@ -155,11 +202,13 @@ def item_status(request: HttpRequest, human_id: str) -> HttpResponse:
 @requires(Section.EVIDENCE, Action.EDIT)
 @require_POST
 def item_handover(request: HttpRequest, human_id: str) -> HttpResponse:
+    """Offer the item to a colleague; it changes hands when they confirm with their own code."""
     actor = _actor(request)
     item = selectors.item_get_for(actor, human_id, Action.EDIT)
-    form = HandoverForm(request.POST, receivers=_receivers(item.case.cell, actor))
+    receivers = selectors.receivers_for(actor, item)
+    form = HandoverForm(request.POST, receivers=receivers)
     if form.is_valid():
-        receiver = User.objects.filter(pk=int(form.cleaned_data["receiver"])).first()
+        receiver = next((u for u in receivers if str(u.pk) == form.cleaned_data["receiver"]), None)
         if receiver is None:
             raise Http404
         try:
@@ -170,31 +219,32 @@ def item_handover(request: HttpRequest, human_id: str) -> HttpResponse:
         except ValidationError as error:
             _report(request, error)
         else:
-            messages.success(
-                request, _("Waiting for %(name)s to confirm with their code.") % {"name": receiver.username}
-            )
+            name = receiver.get_full_name() or receiver.username
+            messages.success(request, _("Waiting for %(name)s to confirm with their own code.") % {"name": name})
     else:
         messages.error(request, _("Not recorded: choose the colleague and say why."))
-    return redirect("evidence:case", code=item.case.code)
+    return redirect("evidence:item", human_id=item.human_id)
 
 
 @requires(Section.EVIDENCE, Action.EDIT)
 @require_POST
 def item_handover_external(request: HttpRequest, human_id: str) -> HttpResponse:
+    """Hand the item to a police officer or a laboratory courier; then print the receipt."""
     actor = _actor(request)
     item = selectors.item_get_for(actor, human_id, Action.EDIT)
     form = ExternalHandoverForm(request.POST)
     if form.is_valid():
         try:
-            event = services.handover_external(actor=actor, item=item, **form.cleaned_data)
+            services.handover_external(actor=actor, item=item, **form.cleaned_data)
         except ValidationError as error:
             _report(request, error)
+        except ConsentRequired as error:
+            messages.error(request, str(error))
         else:
             messages.success(request, _("Handed over. Print the custody receipt for their signature."))
-            return redirect("evidence:receipt", event_id=event.pk)
     else:
         messages.error(request, _("Not recorded: enter who received it and why."))
-    return redirect("evidence:case", code=item.case.code)
+    return redirect("evidence:item", human_id=item.human_id)
 
 
 @requires(Section.EVIDENCE, Action.EDIT)
@@ -204,7 +254,11 @@ def handovers(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "evidence/handovers.html",
-        {"pending": list(selectors.pending_handovers_for(actor)), "form": ConfirmForm()},
+        {
+            "pending": list(selectors.pending_handovers_for(actor)),
+            "offered": list(selectors.offered_handovers_by(actor)),
+            "form": ConfirmForm(),
+        },
     )
 
 
@@ -212,7 +266,7 @@ def handovers(request: HttpRequest) -> HttpResponse:
 @require_POST
 def handover_confirm(request: HttpRequest, event_id: str) -> HttpResponse:
     actor = _actor(request)
-    event = selectors.custody_event_get_for(actor, event_id)
+    event = selectors.custody_event_get_for(actor, event_id, Action.EDIT)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the six digits your authenticator app shows."))
@@ -220,6 +274,7 @@ def handover_confirm(request: HttpRequest, event_id: str) -> HttpResponse:
     try:
         services.handover_confirm(actor=actor, event=event, token=form.cleaned_data["token"])
     except PermissionDenied:
+        # Only the named receiver may confirm; to anyone else the hand-over does not exist.
         raise Http404 from None
     except ValidationError as error:
         _report(request, error)
@@ -232,34 +287,26 @@ def handover_confirm(request: HttpRequest, event_id: str) -> HttpResponse:
 @require_POST
 def handover_cancel(request: HttpRequest, event_id: str) -> HttpResponse:
     actor = _actor(request)
-    event = selectors.custody_event_get_for(actor, event_id)
+    event = selectors.custody_event_get_for(actor, event_id, Action.EDIT)
     try:
         services.handover_cancel(actor=actor, event=event)
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:
         _report(request, error)
-    return redirect("evidence:case", code=event.item.case.code)
-
-
-def _pdf(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return redirect("evidence:item", human_id=event.item.human_id)
 
 
 @requires(Section.EVIDENCE, Action.VIEW)
 def labels(request: HttpRequest, code: str) -> HttpResponse:
+    """A sheet of labels, one per item: its number, kind, case, and a QR code of the number."""
     actor = _actor(request)
     case = case_get_for(actor, code, Section.EVIDENCE, Action.VIEW)
-    items = list(EvidenceItem.objects.filter(case=case).order_by("human_id"))
     with transaction.atomic():
-        audit_record(
-            action="evidence.labels_printed", actor=actor, cell=case.cell, object_type="case", object_ref=case.code
-        )
+        items = selectors.items_for_labels(actor, case)
     pdf = render_pdf(
         "evidence/labels.html",
-        {"case": case, "labels": [{"item": i, "qr": qr_svg(i.human_id)} for i in items]},
+        {"case": case, "labels": [{"item": i, "qr": qr_png(i.human_id)} for i in items]},
         language=request.LANGUAGE_CODE,
     )
     return _pdf(pdf, f"labels-{case.code}.pdf")
@@ -267,18 +314,15 @@ def labels(request: HttpRequest, code: str) -> HttpResponse:
 
 @requires(Section.EVIDENCE, Action.VIEW)
 def receipt(request: HttpRequest, event_id: str) -> HttpResponse:
+    """The custody receipt of a hand-over to someone outside the cell, for both to sign."""
     actor = _actor(request)
-    event = selectors.custody_event_get_for(actor, event_id)
-    if not event.external_organisation:
-        raise Http404
     with transaction.atomic():
-        audit_record(
-            action="evidence.receipt_printed", actor=actor, cell=event.item.case.cell,
-            object_type="evidence", object_ref=event.item.human_id,
-        )  # fmt: skip
-    qr = qr_svg(f"{event.item.human_id}|{event.pk}|{timezone.localtime(event.at).isoformat()}")
+        event = selectors.receipt_for(actor, event_id)
+    payload = receipt_payload(event)
     pdf = render_pdf(
-        "evidence/receipt.html", {"event": event, "item": event.item, "qr": qr}, language=request.LANGUAGE_CODE
+        "evidence/receipt.html",
+        {"event": event, "item": event.item, "case": event.item.case, "qr": qr_png(payload), "payload": payload},
+        language=request.LANGUAGE_CODE,
     )
     return _pdf(pdf, f"custody-receipt-{event.item.human_id}.pdf")
 
@@ -318,6 +362,8 @@ def lab_received(request: HttpRequest, submission_id: str) -> HttpResponse:
             services.lab_received(actor=actor, submission=submission, received_at=form.cleaned_data["received_at"])
         except ValidationError as error:
             _report(request, error)
+        else:
+            messages.success(request, _("Recorded."))
     else:
         messages.error(request, _("Enter when the laboratory received it."))
     return redirect("evidence:case", code=submission.case.code)
@@ -334,10 +380,12 @@ def lab_result(request: HttpRequest, submission_id: str) -> HttpResponse:
         try:
             services.lab_result(
                 actor=actor, submission=submission, document=upload, received_at=form.cleaned_data["received_at"],
-                summary=form.cleaned_data["summary"], name=upload.name,
+                summary=form.cleaned_data["summary"], name=upload.name or "",
             )  # fmt: skip
-        except (ValidationError, storage.FileTooLarge) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [_("The file is too large.")])))
+        except ValidationError as error:
+            _report(request, error)
+        except storage.FileTooLarge:
+            messages.error(request, _("The file is too large."))
         else:
             messages.success(request, _("Result stored with its SHA-256."))
     else:
@@ -346,29 +394,26 @@ def lab_result(request: HttpRequest, submission_id: str) -> HttpResponse:
 
 
 @requires(Section.EVIDENCE, Action.VIEW)
-def lab_result_download(request: HttpRequest, submission_id: str) -> HttpResponse:
+def lab_result_download(request: HttpRequest, submission_id: str) -> HttpResponse | StreamingHttpResponse:
+    """The result document, checked against its SHA-256 before it is served (audited)."""
     actor = _actor(request)
     submission = selectors.submission_get_for(actor, submission_id)
-    stored = submission.result_file
+    with transaction.atomic():
+        stored = selectors.result_file_for(actor, submission)
     if stored is None:
-        raise Http404
-    if not storage.verify(stored):
         messages.error(
             request, _("The stored result does not match its SHA-256: it is not served. Tell the cell head.")
         )
         return redirect("evidence:case", code=submission.case.code)
-    with transaction.atomic():
-        audit_record(
-            action="evidence.downloaded", actor=actor, cell=submission.case.cell, object_type="case",
-            object_ref=submission.case.code, details={"sha256": stored.sha256},
-        )  # fmt: skip
-    response = FileResponse(io.BytesIO(b"".join(storage.read_chunks(stored))), content_type="application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="lab-result-{submission.docket_number}"'
+    response = StreamingHttpResponse(storage.read_chunks(stored), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="lab-result-{submission.pk}"'
+    response["Content-Length"] = str(stored.size)
     return response
 
 
 @requires(Section.EVIDENCE, Action.EXPORT)
 def court_bundle(request: HttpRequest, code: str) -> HttpResponse:
+    """Produce the case's court bundle (ZIP) for a court or office; recorded in the disclosure ledger."""
     actor = _actor(request)
     case = case_get_for(actor, code, Section.EVIDENCE, Action.EXPORT)
     form = BundleForm(request.POST or None)
@@ -382,12 +427,3 @@ def court_bundle(request: HttpRequest, code: str) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{bundle.name}.zip"'
             return response
     return render(request, "evidence/bundle.html", {"case": case, "form": form})
-
-
-@staff
-def _unused(request: HttpRequest) -> HttpResponse:  # pragma: no cover - placeholder removed below
-    raise Http404
-
-
-del _unused
-_ = Membership  # imported for type narrowing in _receivers' queries

@@ -27,6 +27,7 @@ DOMAIN_ROW_MODULES = [
     "crisiscell.digital.tests.access_rows",
     "crisiscell.justice.tests.access_rows",
     "crisiscell.api.tests.access_rows",
+    "crisiscell.evidence.tests.access_rows",
 ]
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from crisiscell.demo.counselling import ensure_counselling
+from crisiscell.demo.evidence import ensure_evidence
 from crisiscell.demo.history import load_history
 from crisiscell.demo.medical import ensure_medical
 from crisiscell.demo.network import DEMO_PASSWORD, ensure_network, ensure_staff
@@ -30,11 +31,13 @@ class Command(BaseCommand):
         years = set(options["years"]) if options.get("years") else None
         cases = load_history(years=years, progress=self.stdout.write)
         ensure_counselling()
+        # Evidence first: the examinations link the samples they find.
+        evidence_cases = ensure_evidence()
         live, archived = ensure_medical()
         self.stdout.write(
             f"Demo network ready: {len(cells)} cells, {created} new demo accounts, {cases} new demo cases, "
             f"{shifts} new shifts with {assignments} staff assignments, "
-            f"{live + archived} new medico-legal examinations. "
+            f"evidence on {evidence_cases} cases, {live + archived} new medico-legal examinations. "
             f"Password for every demo account: {DEMO_PASSWORD}. "
             "Run `crisiscell demo_accounts` for usernames, TOTP secrets and current codes."
         )
