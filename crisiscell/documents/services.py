@@ -18,7 +18,7 @@ from crisiscell.audit.services import audit_record
 from crisiscell.cases.models import Case, Consent
 from crisiscell.documents import storage
 from crisiscell.documents.bundle import Bundle, build
-from crisiscell.documents.models import Disclosure, StoredFile
+from crisiscell.documents.models import Disclosure, RecipientKind, StoredFile
 
 
 def disclosure_record(
@@ -77,6 +77,23 @@ def disclosure_record(
     return disclosure
 
 
+# Who may receive the medico-legal certificate inside a court bundle: the certificate goes to the
+# investigating officer and the court (CrPC 164A); other recipients get the custody record only.
+CERTIFICATE_RECIPIENTS = frozenset({RecipientKind.COURT, RecipientKind.POLICE})
+
+
+def _bundle_certificate(actor: User, case: Case, recipient_kind: str) -> Callable[[Case], bytes | None] | None:
+    """The court's copy of the signed certificate, when this recipient may have it and this actor may issue it."""
+    if recipient_kind not in CERTIFICATE_RECIPIENTS:
+        return None
+    if not allows_in_cell(actor, case.cell, Section.MEDICAL, Action.EXPORT):
+        return None
+    # Imported here: the medical package renders its certificate with this package's PDF code.
+    from crisiscell.medical.certificate import certificate_for_bundle
+
+    return certificate_for_bundle
+
+
 def court_bundle_issue(
     *,
     actor: User,
@@ -100,6 +117,8 @@ def court_bundle_issue(
         raise ValidationError(_("A copy that leaves the cell needs her consent or an order."))
     if not recipient.strip() or not purpose.strip():
         raise ValidationError(_("Say to whom the copy goes and why."))
+    if certificate is None:
+        certificate = _bundle_certificate(actor, case, recipient_kind)
     bundle = build(case, certificate=certificate)
     with transaction.atomic():
         stored = storage.store(

@@ -181,3 +181,37 @@ def test_the_certificate_is_downloaded_from_the_page(mlo, case, signed, logged_i
     assert disclosure.recipient_kind == "file"
     assert not disclosure.includes_identity
     assert disclosure.sha256 == hashlib.sha256(response.content).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("role", "recipient_kind", "carries_certificate"),
+    [
+        (Role.LEGAL_ADVISER, "court", True),  # may export the medical section; the court may have it
+        (Role.LEGAL_ADVISER, "police", True),  # the investigating officer (CrPC 164A)
+        (Role.LEGAL_ADVISER, "lawyer", False),  # her lawyer gets the custody record only
+        (Role.EVIDENCE_CUSTODIAN, "court", False),  # the custodian may not issue medical records
+    ],
+)
+def test_a_court_bundle_carries_the_certificate_only_to_whom_it_may_go(
+    tmp_path, settings, team, mlo, case, signed, role, recipient_kind, carries_certificate
+) -> None:
+    import io
+    import zipfile
+
+    from crisiscell.documents.services import court_bundle_issue
+
+    settings.CRISISCELL_MEDIA_DIR = tmp_path / "media"
+    # given a signed examination, when someone with the evidence export right issues a bundle
+    bundle, disclosure = court_bundle_issue(
+        actor=team[role],
+        case=case,
+        recipient_kind=recipient_kind,
+        recipient="Recipient (synthetic)",
+        purpose="Trial",
+        order_reference="Order 1/2026 (test)",
+    )
+    # then the certificate is inside only for the court or the police, issued by a role that may export it
+    with zipfile.ZipFile(io.BytesIO(bundle.data)) as archive:
+        names = archive.namelist()
+    assert any(name.endswith("certificate-en.pdf") for name in names) is carries_certificate
+    assert disclosure.includes_identity is carries_certificate
