@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import gc
 import re
-import unicodedata
 import zipfile
 from bisect import bisect_right
 from collections import Counter
@@ -58,7 +57,6 @@ from crisiscell.digital.parsers.types import (
     ParseResult,
     UnparsedLine,
     messages_from_rows,
-    normalise,
 )
 
 Order = Literal["dmy", "mdy", "ymd"]
@@ -105,7 +103,6 @@ _HEADER_FIRST_CHARS: Final = frozenset(
 _DATE_PARTS: Final = re.compile(rf"({_D}+){_M}*[/.\-]{_M}*({_D}+){_M}*[/.\-]{_M}*({_D}+)")
 _TIME_PARTS: Final = re.compile(rf"({_D}+)[:.]({_D}+)(?:[:.]({_D}+))?(?:{_SP}*{_M}*({_AMPM}))?")
 _SURROGATE: Final = re.compile("[\udc80-\udcff]")
-_INDIC_DIGIT: Final = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
 
 # --- Message contents ----------------------------------------------------------------
 # Only messages holding one of these (in the file's own encoding) get a closer look.
@@ -559,15 +556,9 @@ def _parse(
     offsets = map(line_at.__getitem__, starts)
     if base:
         offsets = map(add, offsets, repeat(base))
-    nfkc, indic = unicodedata.is_normalized, _INDIC_DIGIT.search
     rows: list[dict[str, Any]] = [
         {
             "time": when, "author": author, "raw": raw,
-            # The search copy; most texts only need lower-casing (the test before
-            # normalise() is the cheap part of what it checks).
-            "normalised": raw.strip(" ").lower()
-            if raw.isprintable() and "  " not in raw and (raw.isascii() or (nfkc("NFKC", raw) and indic(raw) is None))
-            else normalise(raw),
             "kind": kind, "source": source, "line": first + 1, "offset": offset, "raw_lines": lines_of,
             "display": raw,
         }
@@ -594,7 +585,7 @@ def _parse(
                 why, flags = "follows an unreadable line", _NO_FLAGS
             rows.append(
                 {
-                    "time": None, "author": None, "raw": raw, "normalised": normalise(raw), "kind": "unparsed",
+                    "time": None, "author": None, "raw": raw, "kind": "unparsed",
                     "source": source, "line": index + 1, "offset": offset, "raw_lines": (klines[index],),
                     "display": raw, "flags": flags,
                 }
