@@ -166,8 +166,9 @@ def messages_from_rows(rows: Sequence[dict[str, Any]]) -> list[Message]:
 
     Each row must name every field that has no default (fields left out are read from
     the class defaults), except ``normalised``, which is made on first read when left
-    out. For parsers only: a row must not be changed afterwards. Equality, ``repr``, ``asdict`` and ``replace`` work as for any instance. Both steps
-    run in C (``map``), which is what makes building 100,000 messages cheap.
+    out. For parsers only: a row must not be changed afterwards. Equality, ``repr``,
+    ``asdict`` and ``replace`` work as for any instance. Both steps run in C (``map``),
+    which is what makes building 100,000 messages cheap.
     """
     messages: list[Message] = list(map(object.__new__, repeat(Message, len(rows))))
     deque(map(object.__setattr__, messages, repeat("__dict__"), rows), maxlen=0)
