@@ -488,6 +488,9 @@ def _parse(
         # One string per distinct author rather than one per message: less to hold and free.
         same = {author: author for author in set(author_col)}
         dates, times, authors, raws = date_col, time_col, list(map(same.__getitem__, author_col)), list(text_col)
+        del date_col, time_col, author_col, text_col
+    # The match objects are the bulkiest thing held so far: let them go before the rows are built.
+    del ms
     raw_lines: list[tuple[str, ...]] = list(zip(map(klines.__getitem__, starts), strict=True))
     multi = list(compress(range(count), map(gt, map(sub, ends, starts), repeat(1))))
     for i in multi:
@@ -527,6 +530,7 @@ def _parse(
             # iPhone system notice: "[date] Chat name: ‎Sana added Ayesha".
             kinds[i] = "system"
             authors[i] = None
+    del text, search_in  # the decoded file: its lines are all kept in klines
 
     # --- Date order for the whole file, then the times. ---
     first_row = dict(zip(reversed(dates), range(count - 1, -1, -1), strict=True))
@@ -557,6 +561,7 @@ def _parse(
                 whens.append(start + delta)
     else:
         whens = list(map(add, map(midnight.__getitem__, dates), map(clock.__getitem__, times)))
+    del dates, times  # a date and a time string per message, no longer needed
 
     # --- Rows, then messages. ---
     offsets = map(line_at.__getitem__, starts)
