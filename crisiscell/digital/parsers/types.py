@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from itertools import repeat
 from operator import attrgetter
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 Kind = Literal["message", "system", "attachment", "deleted", "edited", "unparsed"]
 KINDS: Final[tuple[Kind, ...]] = ("message", "system", "attachment", "deleted", "edited", "unparsed")
@@ -47,6 +47,14 @@ _FOLD_RE: Final = re.compile(f"[{DIRECTION_MARKS}\u0660-\u0669\u06f0-\u06f9]")
 
 def normalise(text: str) -> str:
     """The search copy of a text: NFKC, no direction marks, ASCII digits, one space between words, lower case."""
+    # Most texts only need lower-casing: printable (so no direction marks and no
+    # whitespace but " "), no double space, and ASCII or already NFKC without Indic digits.
+    if (
+        text.isprintable()
+        and "  " not in text
+        and (text.isascii() or (unicodedata.is_normalized("NFKC", text) and _INDIC_DIGITS_RE.search(text) is None))
+    ):
+        return text.strip(" ").lower()
     if not text.isascii():
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
@@ -111,6 +119,19 @@ class Message:
     thread: str | None = None  # Meta: the thread's folder inside the export
     flags: frozenset[str] = frozenset()  # e.g. "e2ee_cutover", "invalid_utf8", "invalid_date"
 
+    if not TYPE_CHECKING:  # hidden from mypy, which would otherwise accept any attribute name
+
+        def __getattr__(self, name: str) -> Any:
+            """``normalised`` left out of a row is made from ``display`` when first read, then kept.
+
+            Most parsed messages are never searched before they are stored, so the
+            parser does not pay for 100,000 search copies up front.
+            """
+            if name != "normalised":
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            value = self.__dict__["normalised"] = normalise(self.display)
+            return value
+
     def to_json(self) -> dict[str, Any]:
         """The fields ``parse_chat`` prints, as JSON-ready values."""
         record: dict[str, Any] = {
@@ -144,9 +165,10 @@ def messages_from_rows(rows: Sequence[dict[str, Any]]) -> list[Message]:
     """:class:`Message` objects whose ``__dict__`` is each row, without running ``__init__``.
 
     Each row must name every field that has no default (fields left out are read from
-    the class defaults). For parsers only: a row must not be changed afterwards.
-    Equality, ``repr``, ``asdict`` and ``replace`` work as for any instance. Both steps
-    run in C (``map``), which is what makes building 100,000 messages cheap.
+    the class defaults), except ``normalised``, which is made on first read when left
+    out. For parsers only: a row must not be changed afterwards. Equality, ``repr``,
+    ``asdict`` and ``replace`` work as for any instance. Both steps run in C (``map``),
+    which is what makes building 100,000 messages cheap.
     """
     messages: list[Message] = list(map(object.__new__, repeat(Message, len(rows))))
     deque(map(object.__setattr__, messages, repeat("__dict__"), rows), maxlen=0)

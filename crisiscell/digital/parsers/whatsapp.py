@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import gc
 import re
-import unicodedata
 import zipfile
 from bisect import bisect_right
 from collections import Counter
@@ -58,7 +57,6 @@ from crisiscell.digital.parsers.types import (
     ParseResult,
     UnparsedLine,
     messages_from_rows,
-    normalise,
 )
 
 Order = Literal["dmy", "mdy", "ymd"]
@@ -105,14 +103,15 @@ _HEADER_FIRST_CHARS: Final = frozenset(
 _DATE_PARTS: Final = re.compile(rf"({_D}+){_M}*[/.\-]{_M}*({_D}+){_M}*[/.\-]{_M}*({_D}+)")
 _TIME_PARTS: Final = re.compile(rf"({_D}+)[:.]({_D}+)(?:[:.]({_D}+))?(?:{_SP}*{_M}*({_AMPM}))?")
 _SURROGATE: Final = re.compile("[\udc80-\udcff]")
-_INDIC_DIGIT: Final = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
 
 # --- Message contents ----------------------------------------------------------------
 # Only messages holding one of these (in the file's own encoding) get a closer look.
 _TRIGGERS: Final = ("omitted", "attached", "deleted", "edited>")
-_TRIGGERS_BYTES: Final = tuple(t.encode() for t in _TRIGGERS)
-_LRM: Final = ("\u200e",)
-_LRM_BYTES: Final = (b"\xe2\x80\x8e",)
+_TRIGGERS_RE: Final = re.compile("|".join(_TRIGGERS))
+_TRIGGERS_BYTES_RE: Final = re.compile("|".join(_TRIGGERS).encode())
+_LRM_RE: Final = re.compile("\u200e")
+_LRM_BYTES_RE: Final = re.compile(b"\xe2\x80\x8e")
+_match_start: Final = cast("Callable[[re.Match[Any]], int]", re.Match.start)
 _EDITED_MARKER: Final = "<This message was edited>"
 _MARK_CHARS: Final = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _DELETED: Final = re.compile(rf"{_M}*(?:This message was deleted|You deleted this message)\.?{_M}*\s*\Z")
@@ -389,6 +388,8 @@ def _decode(data: bytes) -> tuple[bytes, str, bool, bool]:
 _NO_FLAGS: Final[frozenset[str]] = frozenset()
 _INVALID_DATE: Final = frozenset({"invalid_date"})
 _INVALID_UTF8: Final = frozenset({"invalid_utf8"})
+_SYSTEM_IF_NO_AUTHOR: Final[dict[str | None, Kind]] = {None: "system"}
+_MESSAGE: Final[Kind] = "message"
 _groups: Final = cast("Callable[[re.Match[str] | None], tuple[str, str, str | None, str]]", re.Match.groups)
 
 
@@ -484,7 +485,12 @@ def _parse(
     if count:
         groups: Iterator[tuple[str, str, str | None, str]] = map(_groups, map(ms.__getitem__, starts))
         date_col, time_col, author_col, text_col = zip(*groups, strict=True)
-        dates, times, authors, raws = date_col, time_col, list(author_col), list(text_col)
+        # One string per distinct author rather than one per message: less to hold and free.
+        same = {author: author for author in set(author_col)}
+        dates, times, authors, raws = date_col, time_col, list(map(same.__getitem__, author_col)), list(text_col)
+        del date_col, time_col, author_col, text_col
+    # The match objects are the bulkiest thing held so far: let them go before the rows are built.
+    del ms
     raw_lines: list[tuple[str, ...]] = list(zip(map(klines.__getitem__, starts), strict=True))
     multi = list(compress(range(count), map(gt, map(sub, ends, starts), repeat(1))))
     for i in multi:
@@ -498,7 +504,7 @@ def _parse(
         for i in compress(range(count), map(methodcaller("endswith", "\r"), raws)):
             if i != open_last:
                 raws[i] = raws[i][:-1]
-    kinds: list[Kind] = ["system" if author is None else "message" for author in authors]
+    kinds: list[Kind] = list(map(_SYSTEM_IF_NO_AUTHOR.get, authors, repeat(_MESSAGE)))
     # 'Sana changed the subject to "Plans: Friday"' has a ": " but no author.
     notices = {a for a in set(authors) if a and _SYSTEM_BEFORE_COLON.search(a)}
     if notices:
@@ -514,7 +520,7 @@ def _parse(
     missing: list[str] = []
     ascii_text = len(body) == len(text)
     search_in: bytes | str = text if ascii_text else body
-    triggers, lrm = (_TRIGGERS, _LRM) if ascii_text else (_TRIGGERS_BYTES, _LRM_BYTES)
+    triggers, lrm = (_TRIGGERS_RE, _LRM_RE) if ascii_text else (_TRIGGERS_BYTES_RE, _LRM_BYTES_RE)
     for i in _messages_holding(search_in, triggers, line_at, starts, ends):
         if kinds[i] != "system":
             _mark(i, raws[i], kinds, fixes, media, linked, missing)
@@ -524,6 +530,7 @@ def _parse(
             # iPhone system notice: "[date] Chat name: ‎Sana added Ayesha".
             kinds[i] = "system"
             authors[i] = None
+    del text, search_in  # the decoded file: its lines are all kept in klines
 
     # --- Date order for the whole file, then the times. ---
     first_row = dict(zip(reversed(dates), range(count - 1, -1, -1), strict=True))
@@ -554,25 +561,20 @@ def _parse(
                 whens.append(start + delta)
     else:
         whens = list(map(add, map(midnight.__getitem__, dates), map(clock.__getitem__, times)))
+    del dates, times  # a date and a time string per message, no longer needed
 
     # --- Rows, then messages. ---
     offsets = map(line_at.__getitem__, starts)
     if base:
         offsets = map(add, offsets, repeat(base))
-    nfkc, indic = unicodedata.is_normalized, _INDIC_DIGIT.search
     rows: list[dict[str, Any]] = [
         {
             "time": when, "author": author, "raw": raw,
-            # The search copy; most texts only need lower-casing (the test before
-            # normalise() is the cheap part of what it checks).
-            "normalised": raw.strip(" ").lower()
-            if raw.isprintable() and "  " not in raw and (raw.isascii() or (nfkc("NFKC", raw) and indic(raw) is None))
-            else normalise(raw),
-            "kind": kind, "source": source, "line": first + 1, "offset": offset, "raw_lines": lines_of,
+            "kind": kind, "source": source, "line": line, "offset": offset, "raw_lines": lines_of,
             "display": raw,
         }
-        for when, author, raw, kind, first, offset, lines_of in zip(
-            whens, authors, raws, kinds, starts, offsets, raw_lines, strict=True
+        for when, author, raw, kind, line, offset, lines_of in zip(
+            whens, authors, raws, kinds, map(add, starts, repeat(1)), offsets, raw_lines, strict=True
         )
     ]  # fmt: skip
     for i, fix in fixes.items():
@@ -594,7 +596,7 @@ def _parse(
                 why, flags = "follows an unreadable line", _NO_FLAGS
             rows.append(
                 {
-                    "time": None, "author": None, "raw": raw, "normalised": normalise(raw), "kind": "unparsed",
+                    "time": None, "author": None, "raw": raw, "kind": "unparsed",
                     "source": source, "line": index + 1, "offset": offset, "raw_lines": (klines[index],),
                     "display": raw, "flags": flags,
                 }
@@ -676,24 +678,19 @@ def _spans(ms: list[re.Match[str] | None], bad: set[int], n: int) -> tuple[list[
 
 def _messages_holding(
     body: bytes | str,
-    needles: Sequence[bytes] | Sequence[str],
+    needles: re.Pattern[bytes] | re.Pattern[str],
     line_at: Sequence[int],
     starts: Sequence[int],
     ends: Sequence[int],
 ) -> list[int]:
-    """Indexes of the messages whose lines contain any of ``needles``, in order.
+    """Indexes of the messages whose lines contain a match of ``needles``, in order.
 
     ``line_at[i]`` is where line ``i`` starts in ``body``; a hit in a line that belongs
     to no message is ignored. A hit in the header (say, in a name) only costs a closer
-    look. The searches and the two look-ups per hit (line, then message) run in C.
+    look. The search and the two look-ups per hit (line, then message) run in C. Hits
+    that overlap are found once, which is enough: they lie in the same line.
     """
-    hits: list[int] = []
-    for needle in needles:
-        find = body.find
-        position = find(needle)  # type: ignore[arg-type]
-        while position >= 0:
-            hits.append(position)
-            position = find(needle, position + 1)  # type: ignore[arg-type]
+    hits = list(map(_match_start, needles.finditer(body)))  # type: ignore[arg-type]
     if not hits:
         return []
     lines = list(map(sub, map(bisect_right, repeat(line_at), hits), repeat(1)))
