@@ -149,7 +149,7 @@ def _text(value: str, name: str, max_length: int, *, examiner: bool = True) -> s
 
 def _lock(examination: MedicoLegalExamination) -> MedicoLegalExamination:
     return (
-        MedicoLegalExamination.objects.select_for_update()
+        MedicoLegalExamination.objects.select_for_update(of=("self",))
         .select_related("case", "case__cell", "narrative")
         .get(pk=examination.pk)
     )
