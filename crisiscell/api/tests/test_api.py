@@ -230,7 +230,8 @@ def _item_kwargs(case: Case) -> dict[str, Any]:
 
 
 def _seal_kwargs() -> dict[str, Any]:
-    return {"seal_number": "S-1", "sealer_initials": "TS"}
+    # Sealed before the dispatch two hours ago: custody runs forward in time.
+    return {"seal_number": "S-1", "sealer_initials": "TS", "at": timezone.now() - timedelta(hours=2, minutes=30)}
 
 
 def test_a_laboratory_reports_receipt_and_result_only_for_its_own_submissions(submission):

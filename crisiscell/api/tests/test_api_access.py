@@ -38,7 +38,10 @@ def _submission(case: Any, cell: Any, laboratory: str = "pfsa") -> Any:
                    given_by="survivor", method="signed_form")  # fmt: skip
     collected = timezone.now() - timedelta(hours=3)
     item = ev.item_register(actor=custodian, case=case, kind="swab_hvs", collected_at=collected)
-    ev.item_seal(actor=custodian, item=item, seal_number="S-1", sealer_initials="TS")
+    # Sealed before the dispatch: custody runs forward in time.
+    ev.item_seal(
+        actor=custodian, item=item, seal_number="S-1", sealer_initials="TS", at=collected + timedelta(minutes=30)
+    )
     return ev.lab_submit(actor=custodian, case=case, laboratory=laboratory, docket_number="D-1", items=[item],
                          dispatched_at=timezone.now() - timedelta(hours=2))  # fmt: skip
 
