@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--closed", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--database-url")
+    parser.add_argument("--profile", action="store_true", help="print where the request time goes (cProfile)")
     args = parser.parse_args()
     bootstrap(args.database_url, "board")
 
@@ -103,6 +104,13 @@ def main() -> None:
         samples.append(time.perf_counter() - t0)
         if response.status_code != 200:
             raise SystemExit(f"Board answered {response.status_code}")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(lambda: [client.get(url) for _ in range(10)])
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     with CaptureQueriesContext(connection) as full:
         client.get(url)
     # Half the open cases closed: the query count must not change.

@@ -7,13 +7,15 @@ one for their tasks, one for the clock resolutions, one for the rules in force
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Q
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from crisiscell.access.policy import Action, Section
@@ -23,9 +25,9 @@ from crisiscell.audit.services import audit_record
 from crisiscell.cases.clocks import (
     CaseFacts,
     Clock,
+    ClockPlan,
     DelayedPath,
     Resolution,
-    clocks_for,
     delayed_presentation,
     most_urgent,
 )
@@ -33,14 +35,54 @@ from crisiscell.cases.deadlines import Rule
 from crisiscell.cases.models import Case, CaseStatus, ClockResolution, ClockState, Task, TaskKind, TaskStatus
 from crisiscell.cases.rules_in_force import rules_in_force
 from crisiscell.cells.models import Cell
+from crisiscell.core.rows import fetch_rows
 
 FILTERS = ("mine", "unassigned", "children", "overdue")
-# The case columns the board reads (clocks, tags, filters); the rest is never loaded.
-BOARD_CASE_FIELDS = (
-    "id", "code", "cell_id", "status", "arrival_at", "incident_time_kind", "incident_at", "incident_earliest",
-    "incident_latest", "survivor_sex", "survivor_age_years", "choice_medical", "choice_evidence", "choice_police",
-    "risk_immediate_danger", "risk_self_harm", "child_protection_flag",
-)  # fmt: skip
+
+
+class BoardCase(NamedTuple):
+    """The columns of a case the board reads (clocks, tags, filters), as a tuple, not a model.
+
+    The board reads hundreds of cases every 30 seconds; a model instance per case
+    cost more than the clocks themselves. Field names match ``Case``'s, so the clock
+    code reads either.
+    """
+
+    id: Any
+    code: str
+    arrival_at: datetime
+    incident_time_kind: str
+    incident_at: datetime | None
+    incident_earliest: datetime | None
+    incident_latest: datetime | None
+    survivor_sex: str
+    survivor_age_years: int | None
+    choice_medical: str
+    choice_evidence: str
+    choice_police: str
+    risk_immediate_danger: bool
+    risk_self_harm: bool
+    child_protection_flag: bool
+    cell: Cell
+
+    @property
+    def pk(self) -> Any:
+        return self.id
+
+    @property
+    def cell_id(self) -> Any:
+        return self.cell.pk
+
+    @property
+    def is_child(self) -> bool:
+        return self.survivor_age_years is not None and self.survivor_age_years < 18
+
+    @property
+    def arita_applies(self) -> bool:
+        return self.survivor_sex == "female" or self.is_child
+
+
+BOARD_CASE_FIELDS = BoardCase._fields[:-1]  # every column but the cell, which the board already has
 # Follow-ups show on the board from this long before they are due.
 FOLLOW_UP_LEAD = timedelta(days=2)
 
@@ -57,9 +99,9 @@ def register_fact_source(source: FactSource) -> None:
 
 
 def facts_for(
-    case: Case,
+    case: Case | BoardCase,
     tasks: Sequence[Task | TaskRow],
-    resolutions: list[ClockResolution],
+    resolutions: Sequence[ClockResolution | ResolutionRow],
     recorded: dict[str, Any] | None = None,
 ) -> CaseFacts:
     facts = CaseFacts(
@@ -75,21 +117,29 @@ def facts_for(
         choice_police=case.choice_police,
     )
     for task in tasks:
-        if task.kind in (TaskKind.MLE, TaskKind.FIR) and task.status != TaskStatus.OPEN:
+        if task.kind in _CLOCK_DUTIES and task.status != _OPEN:
             facts.duties_closed_as[task.kind] = task.status
             if task.closed_at is not None:
                 facts.duties_done[task.kind] = task.closed_at
-    if facts.duties_closed_as.get(TaskKind.FIR) == TaskStatus.DONE:
-        facts.fir_at = facts.duties_done.get(TaskKind.FIR)
-    for name, value in (recorded or {}).items():
-        setattr(facts, name, value)
-    if recorded and recorded.get("fir_at") is not None:
-        # The police case is the record of the FIR: its registration time stops the FIR clock.
-        facts.duties_closed_as[TaskKind.FIR] = TaskStatus.DONE
-        facts.duties_done[TaskKind.FIR] = recorded["fir_at"]
-    for resolution in sorted(resolutions, key=lambda r: r.recorded_at):
-        facts.resolutions[resolution.clock_key] = Resolution(resolution.state, resolution.done_at)
+    if facts.duties_closed_as.get(_FIR) == _DONE:
+        facts.fir_at = facts.duties_done.get(_FIR)
+    if recorded:
+        for name, value in recorded.items():
+            setattr(facts, name, value)
+        if recorded.get("fir_at") is not None:
+            # The police case is the record of the FIR: its registration time stops the FIR clock.
+            facts.duties_closed_as[_FIR] = _DONE
+            facts.duties_done[_FIR] = recorded["fir_at"]
+    if resolutions:
+        for resolution in sorted(resolutions, key=lambda r: r.recorded_at):
+            facts.resolutions[resolution.clock_key] = Resolution(resolution.state, resolution.done_at)
     return facts
+
+
+# Plain strings (an enum member hashes in Python, a str in C): compared thousands of times a request.
+_MLE, _FIR, _FOLLOW_UP = TaskKind.MLE.value, TaskKind.FIR.value, TaskKind.FOLLOW_UP.value
+_OPEN, _DONE = TaskStatus.OPEN.value, TaskStatus.DONE.value
+_CLOCK_DUTIES = frozenset({_MLE, _FIR})
 
 
 @dataclass
@@ -101,7 +151,7 @@ class FollowUp:
 
 @dataclass
 class BoardRow:
-    case: Case
+    case: Case | BoardCase
     clocks: list[Clock]
     urgent: Clock | None
     open_tasks: list[Any]  # TaskRow
@@ -122,10 +172,10 @@ class BoardRow:
         return (rank, seconds, self.case.code)
 
 
-def _follow_ups(case: Case, tasks: Sequence[Any], rules: dict[str, Rule], now: datetime) -> list[FollowUp]:
+def _follow_ups(case: Case | BoardCase, tasks: Sequence[Any], rules: dict[str, Rule], now: datetime) -> list[FollowUp]:
     due = []
     for task in tasks:
-        if task.kind != TaskKind.FOLLOW_UP or task.status != TaskStatus.OPEN or task.rule_key not in rules:
+        if task.kind != _FOLLOW_UP or task.status != _OPEN or task.rule_key not in rules:
             continue
         when = case.arrival_at + timedelta(hours=rules[task.rule_key].hours)
         if when - FOLLOW_UP_LEAD <= now:
@@ -133,12 +183,15 @@ def _follow_ups(case: Case, tasks: Sequence[Any], rules: dict[str, Rule], now: d
     return due
 
 
-@dataclass
-class TaskRow:
-    """What the board needs of a task, read without building a model instance per task."""
+class TaskRow(NamedTuple):
+    """What the board needs of a task, read without building a model instance per task.
 
-    pk: Any
-    case: Case
+    The id is kept as the database returned it (text) and made a UUID only when a
+    link needs it: converting thousands of ids per refresh cost more than the clocks.
+    """
+
+    raw_id: str
+    case: Case | BoardCase
     kind: str
     rule_key: str
     status: str
@@ -147,14 +200,32 @@ class TaskRow:
     closed_at: datetime | None
 
     @property
+    def pk(self) -> uuid.UUID:
+        return uuid.UUID(self.raw_id)
+
+    @property
     def case_id(self) -> Any:
         return self.case.pk
 
 
-_TASK_COLUMNS = ("id", "case_id", "kind", "rule_key", "status", "owner_id", "owner__username", "closed_at")
+# The task's id as text (no UUID conversion) and its case's code (unique), to match it to its case.
+_TASK_COLUMNS = (
+    Cast("id", output_field=CharField()), "case__code", "kind", "rule_key", "status", "owner_id", "owner__username",
+    "closed_at",
+)  # fmt: skip
 
 
-def build_rows(cases: list[Case], now: datetime, rules: dict[str, Rule], *, live_only: bool = False) -> list[BoardRow]:
+class ResolutionRow(NamedTuple):
+    case_id: Any
+    clock_key: str
+    state: str
+    done_at: datetime | None
+    recorded_at: datetime
+
+
+def build_rows(
+    cases: Sequence[Case | BoardCase], now: datetime, rules: dict[str, Rule], *, live_only: bool = False
+) -> list[BoardRow]:
     """Board rows for these cases, with a fixed number of queries whatever their number.
 
     Two (tasks, clock resolutions), and one per registered fact source.
@@ -163,8 +234,8 @@ def build_rows(cases: list[Case], now: datetime, rules: dict[str, Rule], *, live
     page asks for all of them.
     """
     ids = [case.pk for case in cases]
-    by_id = {case.pk: case for case in cases}
-    tasks: dict[Any, list[TaskRow]] = defaultdict(list)
+    by_code = {case.code: case for case in cases}
+    tasks: dict[str, list[TaskRow]] = defaultdict(list)
     # Open work (follow-ups only once they are near), and the closed duties whose
     # completion stops a clock.
     near = Q()
@@ -174,29 +245,29 @@ def build_rows(cases: list[Case], now: datetime, rules: dict[str, Rule], *, live
     relevant = (Q(status=TaskStatus.OPEN) & (~Q(kind=TaskKind.FOLLOW_UP) | near)) | Q(
         kind__in=[TaskKind.MLE, TaskKind.FIR]
     )
-    for pk, case_id, kind, rule_key, status, owner_id, username, closed_at in (
+    for raw_id, code, kind, rule_key, status, owner_id, username, closed_at in fetch_rows(
         Task.objects.filter(case_id__in=ids).filter(relevant).order_by("created_at").values_list(*_TASK_COLUMNS)
     ):
-        tasks[case_id].append(TaskRow(pk, by_id[case_id], kind, rule_key, status, owner_id, username or "", closed_at))
-    resolutions: dict[Any, list[ClockResolution]] = defaultdict(list)
-    for resolution in ClockResolution.objects.filter(case_id__in=ids):
-        resolutions[resolution.case_id].append(resolution)
+        tasks[code].append(TaskRow(raw_id, by_code[code], kind, rule_key, status, owner_id, username or "", closed_at))
+    resolutions: dict[Any, list[ResolutionRow]] = defaultdict(list)
+    for values in ClockResolution.objects.filter(case_id__in=ids).values_list(*ResolutionRow._fields):
+        resolutions[values[0]].append(ResolutionRow._make(values))
     recorded: dict[Any, dict[str, Any]] = defaultdict(dict)
     for source in FACT_SOURCES:
         for case_id, values in source(ids).items():
             recorded[case_id].update(values)
-    labels = {key: str(rule.label) for key, rule in rules.items()}
+    plan = ClockPlan(rules, {key: str(rule.label) for key, rule in rules.items()})
     rows = []
     for case in cases:
-        case_tasks = tasks[case.pk]
+        case_tasks = tasks[case.code]
         facts = facts_for(case, case_tasks, resolutions[case.pk], recorded.get(case.pk))
-        clocks = clocks_for(facts, rules, now, labels=labels, live_only=live_only)
+        clocks = plan.clocks(facts, now, live_only=live_only)
         rows.append(
             BoardRow(
                 case=case,
                 clocks=clocks,
                 urgent=most_urgent(clocks),
-                open_tasks=[t for t in case_tasks if t.status == TaskStatus.OPEN and t.kind != TaskKind.FOLLOW_UP],
+                open_tasks=[t for t in case_tasks if t.status == _OPEN and t.kind != _FOLLOW_UP],
                 follow_ups=_follow_ups(case, case_tasks, rules, now),
                 delayed=delayed_presentation(facts, rules),
             )
@@ -231,9 +302,10 @@ def board_for(actor: User, cell: Cell, *, now: datetime, filt: str | None = None
         object_ref=cell.code,
         details={"view": "board"},
     )
-    cases = list(Case.objects.filter(cell=cell, status=CaseStatus.OPEN).only(*BOARD_CASE_FIELDS))
-    for case in cases:
-        case.cell = cell  # every case is this cell's: no join, no query
+    cases = [
+        BoardCase._make((*values, cell))  # every case is this cell's: no join, no query
+        for values in fetch_rows(Case.objects.filter(cell=cell, status=CaseStatus.OPEN).values_list(*BOARD_CASE_FIELDS))
+    ]
     rows = build_rows(cases, now, rules_in_force(), live_only=True)
     return [row for row in rows if _keep(row, actor, filt)]
 

@@ -23,8 +23,9 @@ test and psychosocial care still.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -41,13 +42,12 @@ EVIDENCE_CLOCKS = {"swab_hvs", "swab_anal", "swab_oral", "urine"}
 FEMALE_ONLY = {"ec", "swab_hvs"}
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     state: str
     done_at: datetime | None
 
 
-@dataclass
+@dataclass(slots=True)
 class CaseFacts:
     """What the clocks read. Built from one case and its prefetched rows, no queries."""
 
@@ -80,8 +80,9 @@ class CaseFacts:
         return self.age_years is not None and self.age_years < 18
 
 
-@dataclass(frozen=True)
-class Clock:
+class Clock(NamedTuple):
+    """One deadline of one case. A named tuple: the board builds thousands per request."""
+
     key: str
     label: str
     tag: str
@@ -106,8 +107,7 @@ class Clock:
         return (3, 0.0)
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     """Where a window opens (the anchor) for the earliest and latest possible anchor times."""
 
     earliest: datetime | None
@@ -115,27 +115,36 @@ class Window:
     note: str | Promise = ""
 
 
-def _anchor(rule: Rule, facts: CaseFacts) -> Window | None:
+def _window(step: _Step, facts: CaseFacts) -> Window | None:
     """None when the fact the rule counts from is not recorded yet (the clock does not apply yet)."""
-    if rule.anchor == Anchor.INCIDENT:
+    if step.from_incident:
         if facts.incident_kind == "exact" and facts.incident_at is not None:
             return Window(facts.incident_at, facts.incident_at)
         if facts.incident_kind == "approximate" and facts.incident_earliest and facts.incident_latest:
-            return Window(
-                facts.incident_earliest,
-                facts.incident_latest,
-                _("Approximate incident time: counted from the earliest possible time."),
-            )
-        return Window(None, None, _("Incident time unknown: give it now; the window may already have closed."))
-    anchors = {
-        Anchor.ARRIVAL: facts.arrival_at,
-        Anchor.FIR: facts.fir_at,
-        Anchor.COGNIZANCE: facts.cognizance_at,
-        Anchor.JUDGMENT: facts.judgment_at,
-        Anchor.LEGAL_AID_APPLICATION: facts.legal_aid_applied_at,
-    }
-    at = anchors[rule.anchor]
+            return Window(facts.incident_earliest, facts.incident_latest, _NOTE_APPROXIMATE)
+        return _UNKNOWN_INCIDENT
+    at = getattr(facts, step.anchor_fact or "")
     return Window(at, at) if at is not None else None
+
+
+_ANCHOR_FACTS = {
+    Anchor.ARRIVAL: "arrival_at",
+    Anchor.FIR: "fir_at",
+    Anchor.COGNIZANCE: "cognizance_at",
+    Anchor.JUDGMENT: "judgment_at",
+    Anchor.LEGAL_AID_APPLICATION: "legal_aid_applied_at",
+}
+_NOTE_APPROXIMATE = _("Approximate incident time: counted from the earliest possible time.")
+_UNKNOWN_INCIDENT = Window(None, None, _("Incident time unknown: give it now; the window may already have closed."))
+# The clocks a completed duty stops, and the justice milestones that meet a clock.
+_DUTY_FOR = {"mle": "mle", "fir": "fir"}
+_MILESTONES = {
+    "interim_report": "interim_report_at",
+    "trial": "trial_concluded_at",
+    "trial_child": "trial_concluded_at",
+    "appeal": "appeal_at",
+    "legal_aid": "legal_aid_decided_at",
+}
 
 
 def _done(key: str, facts: CaseFacts) -> tuple[str | None, datetime | None]:
@@ -143,9 +152,8 @@ def _done(key: str, facts: CaseFacts) -> tuple[str | None, datetime | None]:
     resolution = facts.resolutions.get(key)
     if resolution is not None:
         return resolution.state, resolution.done_at
-    duty_for = {"mle": "mle", "fir": "fir"}
-    if key in duty_for:
-        kind = duty_for[key]
+    kind = _DUTY_FOR.get(key)
+    if kind is not None:
         closed_as = facts.duties_closed_as.get(kind)
         if closed_as == "done":
             return ClockState.MET, facts.duties_done.get(kind)
@@ -153,63 +161,48 @@ def _done(key: str, facts: CaseFacts) -> tuple[str | None, datetime | None]:
             return ClockState.DECLINED, None
         if closed_as == "n/a":
             return ClockState.NOT_APPLICABLE, None
-    milestones = {
-        "interim_report": facts.interim_report_at,
-        "trial": facts.trial_concluded_at,
-        "trial_child": facts.trial_concluded_at,
-        "appeal": facts.appeal_at,
-        "legal_aid": facts.legal_aid_decided_at,
-    }
-    if milestones.get(key) is not None:
-        return ClockState.MET, milestones[key]
+    milestone = _MILESTONES.get(key)
+    at = getattr(facts, milestone) if milestone else None
+    if at is not None:
+        return ClockState.MET, at
     return None, None
+
+
+# Notes shown with a clock (lazy: translated when shown), made once rather than per clock.
+_NOTE_MALE = _("Not applicable to a male survivor.")
+_NOTE_DECLINED_MEDICAL = _("She declined medical care.")
+_NOTE_DECLINED_EVIDENCE = _("She declined evidence collection.")
+_NOTE_NO_POLICE = _("She has not chosen to report to the police now.")
+_NOTE_NOT_STARTED = _("Not started yet.")
+_NOTE_LATE = _("Done after the window had closed.")
+_NOTE_MAY_HAVE_CLOSED = _("It may already have closed (the incident time is uncertain): act now.")
 
 
 def _not_applicable_reason(key: str, facts: CaseFacts) -> tuple[str, str | Promise] | None:
     """(state, note) when the clock does not apply to her or she declined what it times."""
     if key in FEMALE_ONLY and facts.sex == "male":
-        return ClockState.NOT_APPLICABLE, _("Not applicable to a male survivor.")
+        return ClockState.NOT_APPLICABLE, _NOTE_MALE
     if key in MEDICAL_CLOCKS and facts.choice_medical == "no":
-        return ClockState.DECLINED, _("She declined medical care.")
+        return ClockState.DECLINED, _NOTE_DECLINED_MEDICAL
     if key in EVIDENCE_CLOCKS and facts.choice_evidence == "no":
-        return ClockState.DECLINED, _("She declined evidence collection.")
+        return ClockState.DECLINED, _NOTE_DECLINED_EVIDENCE
     if key == "fir" and facts.choice_police != "now" and facts.fir_at is None:
-        return ClockState.DECLINED, _("She has not chosen to report to the police now.")
+        return ClockState.DECLINED, _NOTE_NO_POLICE
     return None
 
 
-def _clock(rule: Rule, facts: CaseFacts, now: datetime, label: str) -> Clock:
-    tag = str(rule.tag)
-    outcome, done_at = _done(rule.key, facts)
-    if outcome in (ClockState.DECLINED, ClockState.NOT_APPLICABLE):
-        return Clock(rule.key, label, tag, outcome, None, None, False)
-    skip = _not_applicable_reason(rule.key, facts) if outcome is None else None
-    if skip is not None:
-        return Clock(rule.key, label, tag, skip[0], None, None, False, skip[1])
-    window = _anchor(rule, facts)
-    if window is None:
-        return Clock(rule.key, label, tag, ClockState.NOT_APPLICABLE, None, None, False, _("Not started yet."))
-    span = timedelta(hours=rule.hours)
-    if window.earliest is None or window.latest is None:
-        # Unknown incident time: no deadline can be honest; act now.
-        state = ClockState.MET if outcome == ClockState.MET else ClockState.OPEN
-        return Clock(rule.key, label, tag, state, None, None, state == ClockState.OPEN, window.note)
-    deadline = window.earliest + span
-    surely_closed = window.latest + span
-    if outcome == ClockState.MET:
-        late = done_at is not None and done_at > surely_closed
-        return Clock(
-            rule.key, label, tag, ClockState.MISSED if late else ClockState.MET, deadline, None, False,
-            _("Done after the window had closed.") if late else window.note,
-        )  # fmt: skip
-    if now > surely_closed:
-        return Clock(rule.key, label, tag, ClockState.MISSED, deadline, deadline - now, False, window.note)
-    left = deadline - now
-    note = window.note
-    if left.total_seconds() < 0:
-        note = _("It may already have closed (the incident time is uncertain): act now.")
-    warning = left <= timedelta(hours=rule.warn_hours)
-    return Clock(rule.key, label, tag, ClockState.OPEN, deadline, left, warning, note)
+class _Step(NamedTuple):
+    """One clock's rule with everything derived from it once per request, not once per case."""
+
+    key: str  # the clock's key (a child's trial runs on its own rule but is still "trial")
+    rule_key: str
+    label: str
+    tag: str
+    span: timedelta
+    warn: timedelta
+    from_incident: bool
+    anchor_fact: str | None  # the CaseFacts field the window counts from (None: the incident)
+    later: bool  # counted from a later fact (FIR, cognizance, judgment, legal-aid application)
 
 
 _LATER_ANCHORS = {
@@ -218,6 +211,74 @@ _LATER_ANCHORS = {
     Anchor.JUDGMENT: "judgment_at",
     Anchor.LEGAL_AID_APPLICATION: "legal_aid_applied_at",
 }
+
+
+class ClockPlan:
+    """The rules in force prepared once, so that many cases' clocks are computed cheaply.
+
+    The board computes the clocks of hundreds of cases per request; everything that
+    depends on the rules alone (spans, labels, tags, anchors) is worked out here.
+    """
+
+    def __init__(self, rules: Mapping[str, Rule], labels: Mapping[str, str] | None = None) -> None:
+        def step(key: str, rule_key: str) -> _Step:
+            rule = rules[rule_key]
+            return _Step(
+                key, rule_key, labels[rule_key] if labels else str(rule.label), str(rule.tag),
+                timedelta(hours=rule.hours), timedelta(hours=rule.warn_hours), rule.anchor == Anchor.INCIDENT,
+                _ANCHOR_FACTS.get(rule.anchor), rule.anchor in _LATER_ANCHORS,
+            )  # fmt: skip
+
+        self.adult = [step(key, key) for key in CASE_CLOCKS]
+        self.child = [step(key, "trial_child" if key == "trial" else key) for key in CASE_CLOCKS]
+
+    def clocks(self, facts: CaseFacts, now: datetime, *, live_only: bool = False) -> list[Clock]:
+        clocks = []
+        for step in self.child if facts.is_child else self.adult:
+            if (
+                live_only
+                and step.later
+                and getattr(facts, step.anchor_fact or "") is None
+                and step.key not in facts.resolutions
+            ):
+                continue
+            clocks.append(_clock(step, facts, now))
+        return clocks
+
+
+def _clock(step: _Step, facts: CaseFacts, now: datetime) -> Clock:
+    key, label, tag = step.key, step.label, step.tag
+    outcome, done_at = _done(step.rule_key, facts)
+    if outcome in (ClockState.DECLINED, ClockState.NOT_APPLICABLE):
+        return Clock(key, label, tag, outcome, None, None, False)
+    skip = _not_applicable_reason(step.rule_key, facts) if outcome is None else None
+    if skip is not None:
+        return Clock(key, label, tag, skip[0], None, None, False, skip[1])
+    window = _window(step, facts)
+    if window is None:
+        return Clock(key, label, tag, ClockState.NOT_APPLICABLE, None, None, False, _NOTE_NOT_STARTED)
+    if window.earliest is None or window.latest is None:
+        # Unknown incident time: no deadline can be honest; act now.
+        state = ClockState.MET if outcome == ClockState.MET else ClockState.OPEN
+        return Clock(key, label, tag, state, None, None, state == ClockState.OPEN, window.note)
+    deadline = window.earliest + step.span
+    surely_closed = window.latest + step.span
+    if outcome == ClockState.MET:
+        late = done_at is not None and done_at > surely_closed
+        return Clock(
+            key, label, tag, ClockState.MISSED if late else ClockState.MET, deadline, None, False,
+            _NOTE_LATE if late else window.note,
+        )  # fmt: skip
+    if now > surely_closed:
+        return Clock(key, label, tag, ClockState.MISSED, deadline, deadline - now, False, window.note)
+    left = deadline - now
+    note = window.note
+    if left < _ZERO:
+        note = _NOTE_MAY_HAVE_CLOSED
+    return Clock(key, label, tag, ClockState.OPEN, deadline, left, left <= step.warn, note)
+
+
+_ZERO = timedelta(0)
 
 
 def clocks_for(
@@ -231,20 +292,10 @@ def clocks_for(
     """Every clock of the case, in display order. ``labels``: rule labels already translated.
 
     ``live_only`` leaves out clocks whose starting fact is not recorded yet (they can
-    be neither open nor missed): the board needs only the clocks that can be.
+    be neither open nor missed): the board needs only the clocks that can be. For
+    many cases at once, make one ``ClockPlan`` and ask it for each case.
     """
-    clocks = []
-    for key in CASE_CLOCKS:
-        if live_only:
-            fact = _LATER_ANCHORS.get(rules[key].anchor)
-            if fact is not None and getattr(facts, fact) is None and key not in facts.resolutions:
-                continue
-        rule_key = "trial_child" if key == "trial" and facts.is_child else key
-        rule = rules[rule_key]
-        clock = _clock(rule, facts, now, labels[rule_key] if labels else str(rule.label))
-        # A child's trial runs on its own rule but is still "the trial" clock.
-        clocks.append(replace(clock, key=key) if rule_key != key else clock)
-    return clocks
+    return ClockPlan(rules, labels).clocks(facts, now, live_only=live_only)
 
 
 def most_urgent(clocks: list[Clock]) -> Clock | None:
