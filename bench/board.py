@@ -43,6 +43,7 @@ def main() -> None:
     from crisiscell.cases.services import case_register
     from crisiscell.cases.tests.helpers import intake_data
     from crisiscell.cells.models import Cell
+    from crisiscell.core.runtime import settle_after_startup
     from crisiscell.survivors.models import Survivor, VaultRecord
     from crisiscell.tests.factories import login_client, make_staff
 
@@ -97,6 +98,7 @@ def main() -> None:
     client = login_client(mlo)
     url = reverse("cases:board", kwargs={"cell_code": cell.code})
     client.get(url)  # warm up
+    settle_after_startup()  # as the WSGI module does in a server worker
     samples: list[float] = []
     for _ in range(args.requests):
         t0 = time.perf_counter()
