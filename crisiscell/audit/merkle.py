@@ -25,6 +25,14 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return sha256(b"\x01" + left + right).digest()
 
 
+def _perfect_root(level: list[bytes]) -> bytes:
+    """Root of a perfect tree (a power-of-two number of leaf hashes), one level at a time."""
+    while len(level) > 1:
+        pairs = iter(level)
+        level = [sha256(b"\x01" + left + right).digest() for left, right in zip(pairs, pairs, strict=True)]
+    return level[0]
+
+
 def _largest_power_of_two_below(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
@@ -55,20 +63,30 @@ class Frontier:
         self.size += 1
 
     def extend(self, hashed_leaves: Sequence[bytes]) -> None:
-        # ``append`` inlined, with the stack's methods looked up once.
-        n = self.size
-        stack = self.stack
-        pop, push = stack.pop, stack.append
-        try:
-            for node in hashed_leaves:
-                carry = n
-                while carry & 1:
-                    node = sha256(b"\x01" + pop() + node).digest()
-                    carry >>= 1
-                push(node)
-                n += 1
-        finally:
-            self.size = n
+        """Append many leaves: whole perfect subtrees hashed level by level, then joined on.
+
+        The same tree as calling ``append`` for each leaf, with far less interpreter
+        work per hash: the verifier hashes a million leaves this way.
+        """
+        leaves = hashed_leaves if isinstance(hashed_leaves, list) else list(hashed_leaves)
+        start, total = 0, len(leaves)
+        while start < total:
+            # The next subtree may be as large as the lowest set bit of the size
+            # (any size when empty), and no larger than what is left.
+            room = self.size & -self.size or total
+            width = 1 << (min(room, total - start).bit_length() - 1)
+            self._push(_perfect_root(leaves[start : start + width]), width)
+            start += width
+
+    def _push(self, node: bytes, width: int) -> None:
+        """Join a perfect subtree of ``width`` leaves (a power of two dividing the size) on the right."""
+        n, stack = self.size, self.stack
+        level = width
+        while n & level:
+            node = sha256(b"\x01" + stack.pop() + node).digest()
+            level <<= 1
+        stack.append(node)
+        self.size = n + width
 
     def root(self) -> bytes:
         if not self.stack:

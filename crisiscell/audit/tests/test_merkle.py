@@ -187,6 +187,24 @@ def test_frontier_resumed_from_hex_continues_the_same_tree(first: int, more: int
     assert resumed.root() == merkle.subtree_root(leaves, first + more)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=140), max_size=8))
+def test_frontier_extended_in_uneven_batches_is_the_tree_of_appending_one_leaf_at_a_time(batches: list[int]) -> None:
+    # extend() hashes whole perfect subtrees level by level; it must build the same tree.
+    leaves = _leaves(sum(batches), b"batches")
+    by_batch, by_leaf = merkle.Frontier(), merkle.Frontier()
+    start = 0
+    for width in batches:
+        by_batch.extend(leaves[start : start + width])
+        for leaf in leaves[start : start + width]:
+            by_leaf.append(leaf)
+        start += width
+        assert (by_batch.size, by_batch.stack) == (by_leaf.size, by_leaf.stack)
+    assert by_batch.root() == by_leaf.root() == merkle.root_of(leaves)
+    by_batch.extend(iter(_leaves(3, b"more")))  # any iterable, not only a list
+    assert by_batch.size == len(leaves) + 3
+
+
 def test_frontier_hex_round_trip_at_every_small_size() -> None:
     frontier = merkle.Frontier()
     for n in range(70):
