@@ -35,6 +35,7 @@ EVENT_FIELDS = (
 )
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - SQLite's driver returns naive UTC times
 _MICROSECOND = timedelta(microseconds=1)
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -58,15 +59,13 @@ def leaf_bytes(index: int, row: tuple[object, ...]) -> bytes:
         client_ip,
         details,
     ) = row
-    if not isinstance(at, datetime):
-        raise TypeError("An audit event's time must be a datetime.")
     cell_hex = cell_id.hex if isinstance(cell_id, uuid.UUID) else cell_id
     return _dumps(
         [
             LEAF_FORMAT,
             index,
             event_id,
-            micros(at),
+            _checked_micros(at),
             action,
             actor_id,
             actor_label,
@@ -81,8 +80,15 @@ def leaf_bytes(index: int, row: tuple[object, ...]) -> bytes:
 
 
 def _checked_micros(at: object) -> int:
+    """Microseconds since the epoch; a naive time is UTC (SQLite's driver returns them so).
+
+    The verifier reads rows without the ORM's conversions, and on SQLite the driver
+    hands back the stored time without its zone. Anything else is not a time.
+    """
     if not isinstance(at, datetime):
         raise TypeError("An audit event's time must be a datetime.")
+    if at.tzinfo is None:
+        return (at - _NAIVE_EPOCH) // _MICROSECOND
     return (at - _EPOCH) // _MICROSECOND
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from hashlib import sha256 as _sha256
-from itertools import batched
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -106,12 +105,18 @@ _CHUNK = 20_000
 def _sealed_chunks() -> Iterator[list[tuple[Any, ...]]]:
     """The sealed leaves in tree order, a chunk at a time, column by column.
 
-    Each chunk holds the columns ``index, leaf_hash, *EVENT_FIELDS``, read with the
-    ORM's own conversions (a server-side cursor on PostgreSQL).
+    Each chunk holds the columns ``index, leaf_hash, *EVENT_FIELDS`` as the database
+    driver returns them (a server-side cursor on PostgreSQL): the ORM's per-row
+    conversions took three quarters of a verification. The leaf code reads a naive
+    time as UTC (SQLite's driver) and a cell as a UUID or its hex.
     """
-    rows = AuditLeaf.objects.order_by("index").values_list(*_JOINED_FIELDS).iterator(chunk_size=_CHUNK)
-    for batch in batched(rows, _CHUNK):
-        yield list(zip(*batch, strict=True))
+    queryset = AuditLeaf.objects.order_by("index").values_list(*_JOINED_FIELDS)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    with compiler.connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(_CHUNK):
+            yield list(zip(*rows, strict=True))
 
 
 def _leaf_hashes(indexes: Sequence[Any], event_columns: Sequence[Sequence[Any]]) -> list[bytes]:
@@ -131,6 +136,24 @@ def _leaf_hashes(indexes: Sequence[Any], event_columns: Sequence[Sequence[Any]])
                 break
         return hashes
     return [_sha256(b"\x00" + item).digest() for item in data]
+
+
+def _clean(indexes: Sequence[Any], stored: Sequence[Any], recomputed: list[bytes], expected: int) -> bool:
+    """A chunk holds positions expected.. without a gap, and every leaf hashes as it was sealed."""
+    count = len(indexes)
+    # Positions are unique and sorted: first and last right means none missing between.
+    if len(recomputed) != count or indexes[0] != expected or indexes[-1] != expected + count - 1:
+        return False
+    return list(stored) == recomputed  # bytes, or memoryviews, which compare by content
+
+
+def _root_problem(head: TreeHead, range_start_event: int | None) -> Problem:
+    return Problem(
+        "root",
+        f"Tree head at size {head.tree_size} does not match the events sealed under it "
+        f"(from event #{range_start_event}).",
+        range_start_event,
+    )
 
 
 def _missing_position(position: int, next_present: int, next_event_id: int) -> Problem:
@@ -196,6 +219,36 @@ def verify_log(*, public_keys: dict[str, Ed25519PublicKey] | None = None, max_pr
         )
         hashes = _leaf_hashes(indexes, event_columns)
         ready = len(hashes)
+        if _clean(indexes, stored_hashes, hashes, expected_index):
+            # The usual case, without a check per event: every position present and
+            # every leaf as sealed. Only the heads inside this chunk are checked, and,
+            # as event by event, nothing after the problem that reaches the limit.
+            if len(problems) >= max_problems:
+                break
+            count, offset, start = len(hashes), 0, expected_index
+            if range_start_event is None:
+                range_start_event = int(event_ids[0])
+            while next_head is not None and next_size <= start + count:
+                cut = next_size - start
+                pending.extend(hashes[offset:cut])
+                offset = cut
+                frontier.extend(pending)
+                pending.clear()
+                if frontier.root() != _bytes(next_head.root_hash):
+                    problems.append(_root_problem(next_head, range_start_event))
+                range_start_event = int(event_ids[cut]) if cut < count else None
+                next_head = next(head_iter, None)
+                next_size = next_head.tree_size if next_head is not None else -1
+                if len(problems) >= max_problems and cut < count:
+                    stopped = True
+                    break
+            if stopped:
+                expected_index, checked = start + offset, checked + offset
+                break
+            pending.extend(hashes[offset:])
+            expected_index += count
+            checked += count
+            continue
         for pos, (index, stored_hash, raw_event_id) in enumerate(zip(indexes, stored_hashes, event_ids, strict=True)):
             if len(problems) >= max_problems:
                 stopped = True
@@ -232,14 +285,7 @@ def verify_log(*, public_keys: dict[str, Ed25519PublicKey] | None = None, max_pr
                 frontier.extend(pending)
                 pending.clear()
                 if frontier.root() != _bytes(next_head.root_hash):
-                    problems.append(
-                        Problem(
-                            "root",
-                            f"Tree head at size {next_head.tree_size} does not match the "
-                            f"events sealed under it (from event #{range_start_event}).",
-                            range_start_event,
-                        )
-                    )
+                    problems.append(_root_problem(next_head, range_start_event))
                 range_start_event = None
                 next_head = next(head_iter, None)
                 next_size = next_head.tree_size if next_head is not None else -1
