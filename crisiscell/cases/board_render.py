@@ -117,6 +117,16 @@ class RowRenderer:
             "nothing": _("Nothing pending"),
         }
         self.w = {key: _e(text) for key, text in words.items()}
+        # The fixed parts of a duty line and of its Take button, assembled once.
+        self.unassigned = {
+            kind: f"<li>{label} · <em>{self.w['unassigned']}</em> " for kind, label in self.kind_labels.items()
+        }
+        self.take_parts = (
+            '<button type="submit" class="small" formaction="',
+            '" hx-post="',
+            '" hx-target="#',
+            f'" hx-swap="outerHTML">{self.w["take"]}</button></li>',
+        )
         self.badge_words = BadgeWords()
         self.zone = get_current_timezone()
         self._allowed: dict[tuple[Any, str], bool] = {}
@@ -162,20 +172,19 @@ class RowRenderer:
             return f'<li class="muted">{self.w["nothing"]}</li>'
         items, takes = [], False
         cell_id = row.case.cell_id
+        button_start, post, target, button_end = self.take_parts
         for task in row.open_tasks:
             if task.owner_id:
-                owner = f'<span dir="ltr">{_e(task.owner_username)}</span>'
-            else:
-                owner = f"<em>{self.w['unassigned']}</em>"
-            take = ""
-            if task.owner_id is None and self._may_take(task, cell_id):
+                label = self.kind_labels.get(task.kind) or _e(task.kind)
+                items.append(f'<li>{label} · <span dir="ltr">{_e(task.owner_username)}</span> </li>')
+                continue
+            line = self.unassigned.get(task.kind) or f"<li>{_e(task.kind)} · <em>{self.w['unassigned']}</em> "
+            if self._may_take(task, cell_id):
                 url = self.take_url.replace(self._ID, _dashed(task))
-                take = (
-                    f'<button type="submit" class="small" formaction="{url}" hx-post="{url}" '
-                    f'hx-target="#{row_id}" hx-swap="outerHTML">{self.w["take"]}</button>'
-                )
+                items.append(f"{line}{button_start}{url}{post}{url}{target}{row_id}{button_end}")
                 takes = True
-            items.append(f"<li>{self.kind_labels.get(task.kind) or _e(task.kind)} · {owner} {take}</li>")
+            else:
+                items.append(f"{line}</li>")
         if not takes:
             return "".join(items)
         # One form per row (the buttons choose the task), so the token is written once.
