@@ -41,8 +41,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import accumulate, compress, groupby, repeat
-from operator import add, gt, itemgetter, methodcaller, sub
+from itertools import accumulate, chain, compress, repeat
+from operator import add, gt, itemgetter, methodcaller, ne, sub
 from pathlib import Path
 from typing import Any, BinaryIO, Final, Literal, cast
 from zoneinfo import ZoneInfo
@@ -501,10 +501,9 @@ def _parse(
     raw_lines: list[tuple[str, ...]] = list(zip(map(klines.__getitem__, starts), strict=True))
     multi = list(compress(range(count), map(gt, map(sub, ends, starts), repeat(1))))
     for i in multi:
-        first, end = starts[i], ends[i]
-        tail = "".join(klines[first + 1 : end])
+        raw_lines[i] = lines_of = tuple(klines[starts[i] : ends[i]])
+        tail = "".join(lines_of[1:])
         raws[i] += "\n" + (tail[:-1] if tail.endswith("\n") else tail)
-        raw_lines[i] = tuple(klines[first:end])
     if b"\r" in body:
         # CRLF: the "\r" of the message's last line ending is not text (unless the file ends without a newline).
         open_last = count - 1 if count and ends[-1] == n and not terminated else -1
@@ -537,9 +536,14 @@ def _parse(
     del body
 
     # --- Date order for the whole file, then the times. ---
-    first_row = dict(zip(reversed(dates), range(count - 1, -1, -1), strict=True))
+    # The first message of each run of messages on one date, compared in C: a chat has a
+    # few hundred such runs, so what follows loops over runs, not messages.
+    runs = list(compress(range(count), map(ne, dates, chain((None,), dates))))
+    first_row: dict[str, int] = {}
+    for i in runs:
+        first_row.setdefault(dates[i], i)
     raw_dates = {ds: _raw_date(ds, starts[i] + 1) for ds, i in first_row.items()}
-    sequence = [rd for rd in (raw_dates[ds] for ds, _group in groupby(dates)) if rd is not None]
+    sequence = [rd for rd in (raw_dates[dates[i]] for i in runs) if rd is not None]
     chosen, reason, order_notes = decide_order(sequence, order)
     notes.extend(order_notes)
     # Each time is its date's midnight plus its clock time: aware datetime + timedelta is
