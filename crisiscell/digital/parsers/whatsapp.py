@@ -6,7 +6,8 @@
 
 How it reads a file, in one pass over its lines:
 
-1. **Decode.** UTF-8, a byte order mark skipped (and recorded). A file that is not
+1. **Decode.** UTF-8, line by line (the lines split at ``b"\\n"``, so byte offsets come
+   from the same split), a byte order mark skipped (and recorded). A file that is not
    valid UTF-8 is decoded with ``errors="surrogateescape"`` and every line holding an
    undecodable byte becomes an ``unparsed`` message, reported; nothing crashes.
 2. **Detect the header shape** (:class:`Dialect`). A permissive header pattern is tried
