@@ -92,8 +92,9 @@ def main() -> None:
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         print(
-            f"  at {registered:,} cases: CNIC look-up median {median_ms(lookups):.2f} ms, p95 {p95_ms(lookups):.2f} ms; "
-            f"case page median {median_ms(pages):.2f} ms, p95 {p95_ms(pages):.2f} ms, {len(queries)} queries",
+            f"  at {registered:,} cases: CNIC look-up median {median_ms(lookups):.2f} ms, "
+            f"p95 {p95_ms(lookups):.2f} ms; case page median {median_ms(pages):.2f} ms, "
+            f"p95 {p95_ms(pages):.2f} ms, {len(queries)} queries",
             flush=True,
         )
         results[registered] = (lookups, pages, len(queries))
@@ -139,6 +140,7 @@ def main() -> None:
         f"targets: look-up < 5 ms: {'met' if median_ms(lookups) < 5 else 'NOT met'}; "
         f"case page < 50 ms: {'met' if median_ms(pages) < 50 else 'NOT met'}"
     )
+
 
 if __name__ == "__main__":
     main()

@@ -19,16 +19,18 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 10
 
 
+# SQLite (3.35+) and PostgreSQL both return the updated row; the UPDATE takes the row lock.
+_INCREMENT = (
+    "UPDATE cases_casecounter SET last_number = last_number + 1 WHERE cell_id = %s AND year = %s RETURNING last_number"
+)
+
+
 def _increment(cell: Cell, year: int) -> int | None:
     """Add one to the counter and return the new number, in one statement that holds the
     row's lock until the transaction ends (None when the cell has no counter for the year)."""
-    table = connection.ops.quote_name(CaseCounter._meta.db_table)
     cell_id = CaseCounter._meta.get_field("cell").get_db_prep_value(cell.pk, connection)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_number = last_number + 1 WHERE cell_id = %s AND year = %s RETURNING last_number",
-            [cell_id, year],
-        )
+        cursor.execute(_INCREMENT, [cell_id, year])
         row = cursor.fetchone()
     return None if row is None else int(row[0])
 
