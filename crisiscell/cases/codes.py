@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from crisiscell.cases.models import CaseCounter
 from crisiscell.cells.models import Cell
@@ -19,20 +19,35 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_LENGTH = 10
 
 
+# SQLite (3.35+) and PostgreSQL both return the updated row; the UPDATE takes the row lock.
+_INCREMENT = (
+    "UPDATE cases_casecounter SET last_number = last_number + 1 WHERE cell_id = %s AND year = %s RETURNING last_number"
+)
+
+
+def _increment(cell: Cell, year: int) -> int | None:
+    """Add one to the counter and return the new number, in one statement that holds the
+    row's lock until the transaction ends (None when the cell has no counter for the year)."""
+    cell_id = CaseCounter._meta.get_field("cell").get_db_prep_value(cell.pk, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_INCREMENT, [cell_id, year])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
 def next_case_code(cell: Cell, year: int) -> str:
     """Issue the next code for the cell and year. Call inside the registering transaction."""
-    counter = CaseCounter.objects.select_for_update().filter(cell=cell, year=year).first()
-    if counter is None:
+    number = _increment(cell, year)
+    if number is None:
         try:
             with transaction.atomic():
-                counter = CaseCounter.objects.create(cell=cell, year=year, last_number=0)
+                CaseCounter.objects.create(cell=cell, year=year, last_number=0)
         except IntegrityError:
-            # Another registration created the counter first; take its lock.
-            counter = CaseCounter.objects.select_for_update().get(cell=cell, year=year)
-        counter = CaseCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{cell.code}-{year}-{counter.last_number:04d}"
+            pass  # Another registration created the counter first; the increment below waits for its lock.
+        number = _increment(cell, year)
+        if number is None:  # pragma: no cover - the row exists now
+            raise RuntimeError("The case counter vanished.")
+    return f"{cell.code}-{year}-{number:04d}"
 
 
 def _check_character(body: str) -> str:

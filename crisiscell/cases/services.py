@@ -6,6 +6,7 @@ its audit event in that transaction.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -172,20 +173,22 @@ def _validate_times(data: IntakeData) -> None:
         raise ValidationError(errors)
 
 
-def _snapshot(case: Case) -> dict[str, Any]:
+def _snapshot(case: Case, offence_codes: Iterable[str] | None = None) -> dict[str, Any]:
+    """The case's recorded fields; ``offence_codes`` spares a query when the caller just wrote them."""
     values: dict[str, Any] = {}
     for name in SNAPSHOT_FIELDS:
         value = getattr(case, name)
         values[name] = value.isoformat() if isinstance(value, datetime) else value
-    values["offences"] = sorted(case.offences.values_list("code", flat=True))
+    codes_ = case.offences.values_list("code", flat=True) if offence_codes is None else offence_codes
+    values["offences"] = sorted(codes_)
     return values
 
 
-def _record_version(case: Case, actor: User) -> None:
+def _record_version(case: Case, actor: User, offence_codes: Iterable[str] | None = None) -> None:
     RecordVersion.objects.create(
         case=case,
         version=case.version,
-        snapshot=_snapshot(case),
+        snapshot=_snapshot(case, offence_codes),
         changed_by=actor,
         changed_at=timezone.now(),
     )
@@ -299,12 +302,16 @@ def case_register(*, actor: User, cell: Cell, data: IntakeData, draft: IntakeDra
         risk_self_harm=data.risk_self_harm,
         risk_perpetrator_in_household=data.risk_perpetrator_in_household,
     )
-    case.full_clean(exclude=["survivor", "registered_by", "cell"])
-    case.save()
+    # No uniqueness queries: the code comes from the counter locked above, the id and the
+    # reference are random, and the database's unique constraints stand behind all three.
+    case.full_clean(exclude=["survivor", "registered_by", "cell"], validate_unique=False)
+    case.save(force_insert=True)
     offences = list(Offence.objects.filter(code__in=data.offence_codes))
     if len(offences) != len(set(data.offence_codes)):
         raise ValidationError({"offences": _("Unknown offence.")})
-    case.offences.set(offences)
+    # A new case has no offences yet: insert the links at once (``set`` would read them first).
+    links = Case.offences.through
+    links.objects.bulk_create([links(case=case, offence=offence) for offence in offences])
     for p in data.perpetrators:
         identity = (
             vault_services.vault_write(kind=VaultRecord.Kind.PERPETRATOR, payload={"identifiers": p.identifiers})
@@ -339,7 +346,7 @@ def case_register(*, actor: User, cell: Cell, data: IntakeData, draft: IntakeDra
         _flag_child_protection(case, actor, "guardian_alleged_perpetrator")
     for consent in data.consents:
         guardian = guardians[consent.guardian_index] if consent.guardian_index is not None else None
-        consent_record(
+        _consent_record(
             actor=actor,
             case=case,
             purpose=consent.purpose,
@@ -348,8 +355,9 @@ def case_register(*, actor: User, cell: Cell, data: IntakeData, draft: IntakeDra
             guardian=guardian,
             child_assent=consent.child_assent,
             method=consent.method,
+            savepoint=False,  # case_register's own transaction holds it
         )
-    _record_version(case, actor)
+    _record_version(case, actor, [offence.code for offence in offences])
     if draft is not None:
         draft_discard(actor=actor, draft=draft, registered_case=case)
     return case
@@ -373,6 +381,34 @@ def consent_record(
     alleged perpetrator cannot consent: the case is flagged for child protection.
     A verbal consent records the staff member present as its witness.
     """
+    return _consent_record(
+        actor=actor,
+        case=case,
+        purpose=purpose,
+        decision=decision,
+        given_by=given_by,
+        method=method,
+        guardian=guardian,
+        child_assent=child_assent,
+        witness=witness,
+        savepoint=True,
+    )
+
+
+def _consent_record(
+    *,
+    actor: User,
+    case: Case,
+    purpose: str,
+    decision: str,
+    given_by: str,
+    method: str,
+    guardian: Guardian | None,
+    child_assent: str,
+    savepoint: bool,
+    witness: User | None = None,
+) -> Consent:
+    """``consent_record``; ``savepoint=False`` when the caller's transaction already holds the write."""
     _require(actor, case.cell, Section.CASE, Action.EDIT)
     if given_by == ConsentGiver.GUARDIAN and (guardian is None or guardian.survivor_id != case.survivor_id):
         raise ValidationError({"guardian": _("Choose which guardian gave it.")})
@@ -398,7 +434,7 @@ def consent_record(
         )
     except rules.ConsentNotValid as error:
         raise ValidationError(str(error)) from error
-    with transaction.atomic():
+    with transaction.atomic(savepoint=savepoint):
         consent = Consent.objects.create(
             case=case,
             purpose=purpose,

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -176,7 +177,8 @@ def _case_context(actor: User, case: Case) -> dict[str, Any]:
         "can_edit": allows_in_cell(actor, case.cell, Section.CASE, Action.EDIT),
         "row": board.case_clocks(case, now=timezone.now()),
         "tasks": list(case.tasks.select_related("owner", "closed_by").order_by("created_at")),
-        "task_close_form": TaskCloseForm(),
+        # The same empty fields under every open task: rendered once, not once per task.
+        "task_close_fields": render_to_string("includes/fields.html", {"form": TaskCloseForm()}),
         "clock_form": ClockResolveForm(),
         "contact_form": ContactForm(),
         "contact_templates": CONTACT_TEMPLATES,

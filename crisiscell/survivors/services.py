@@ -83,8 +83,10 @@ def vault_read(record: VaultRecord) -> dict[str, Any]:
     return vault.decrypt(_envelope(record), aad=vault.record_aad(record.kind, str(record.pk)))
 
 
-def _index(record: VaultRecord, cell: Cell, cnics: Iterable[str], phones: Iterable[str]) -> None:
-    VaultLookup.objects.filter(record=record).delete()
+def _index(record: VaultRecord, cell: Cell, cnics: Iterable[str], phones: Iterable[str], *, new: bool = False) -> None:
+    """Write the record's blind-index rows, replacing its old ones (a ``new`` record has none)."""
+    if not new:
+        VaultLookup.objects.filter(record=record).delete()
     ring = load_keyring()
     rows = [
         VaultLookup(record=record, cell=cell, kind="cnic", digest=vault.blind_index("cnic", c, ring))
@@ -130,7 +132,7 @@ def survivor_create(
     """
     clean = normalised_identity(identity)
     record = vault_write(kind=VaultRecord.Kind.SURVIVOR, payload=asdict(clean))
-    _index(record, cell, [clean.cnic], clean.phones)
+    _index(record, cell, [clean.cnic], clean.phones, new=True)
     survivor = Survivor.objects.create(
         cell=cell,
         identity=record,
