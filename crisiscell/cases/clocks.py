@@ -205,12 +205,8 @@ class _Step(NamedTuple):
     later: bool  # counted from a later fact (FIR, cognizance, judgment, legal-aid application)
 
 
-_LATER_ANCHORS = {
-    Anchor.FIR: "fir_at",
-    Anchor.COGNIZANCE: "cognizance_at",
-    Anchor.JUDGMENT: "judgment_at",
-    Anchor.LEGAL_AID_APPLICATION: "legal_aid_applied_at",
-}
+# Anchors recorded after intake (their fact field is in _ANCHOR_FACTS).
+_LATER_ANCHORS = frozenset({Anchor.FIR, Anchor.COGNIZANCE, Anchor.JUDGMENT, Anchor.LEGAL_AID_APPLICATION})
 
 
 class ClockPlan:
