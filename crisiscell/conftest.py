@@ -69,6 +69,14 @@ def user_factory() -> Any:
     return UserFactory
 
 
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    """A page in a real headless Chromium (see ``crisiscell.tests.browser``)."""
+    from crisiscell.tests.browser import open_browser_page
+
+    yield from open_browser_page()
+
+
 @pytest.fixture(autouse=True)
 def _own_anchor_file(tmp_path: Path, settings: Any) -> None:
     """Each test writes tree-head anchors to its own file, never to a shared one."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from django.db.models import CharField, Count, Q
+from django.db.models import CharField, Count, Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 
@@ -89,7 +89,10 @@ FOLLOW_UP_LEAD = timedelta(days=2)
 # Later records feed the clocks their facts (the justice milestones) through these:
 # each takes the case ids and returns, per case id, ``CaseFacts`` field values, in
 # one query whatever the number of cases. Registered by the app's ``ready()``.
-FactSource = Callable[[list[Any]], dict[Any, dict[str, Any]]]
+# The cases come as a list of ids or as a query of them (the board passes a query: a
+# subquery costs less than hundreds of bound ids).
+CaseIds = Sequence[Any] | QuerySet[Case, Any]
+FactSource = Callable[[CaseIds], dict[Any, dict[str, Any]]]
 FACT_SOURCES: list[FactSource] = []
 
 
@@ -224,16 +227,22 @@ class ResolutionRow(NamedTuple):
 
 
 def build_rows(
-    cases: Sequence[Case | BoardCase], now: datetime, rules: dict[str, Rule], *, live_only: bool = False
+    cases: Sequence[Case | BoardCase],
+    now: datetime,
+    rules: dict[str, Rule],
+    *,
+    live_only: bool = False,
+    scope: QuerySet[Case, Any] | None = None,
 ) -> list[BoardRow]:
     """Board rows for these cases, with a fixed number of queries whatever their number.
 
     Two (tasks, clock resolutions), and one per registered fact source.
 
     ``live_only``: only the clocks that can be open or missed (the board); the case
-    page asks for all of them.
+    page asks for all of them. ``scope``: a query of the same cases' ids, which the
+    related rows are read through instead of a list of every id.
     """
-    ids = [case.pk for case in cases]
+    ids: CaseIds = scope if scope is not None else [case.pk for case in cases]
     by_code = {case.code: case for case in cases}
     tasks: dict[str, list[TaskRow]] = defaultdict(list)
     # Open work (follow-ups only once they are near), and the closed duties whose
@@ -248,7 +257,9 @@ def build_rows(
     for raw_id, code, kind, rule_key, status, owner_id, username, closed_at in fetch_rows(
         Task.objects.filter(case_id__in=ids).filter(relevant).order_by("created_at").values_list(*_TASK_COLUMNS)
     ):
-        tasks[code].append(TaskRow(raw_id, by_code[code], kind, rule_key, status, owner_id, username or "", closed_at))
+        case = by_code.get(code)
+        if case is not None:  # a case opened since the cases were read waits for the next refresh
+            tasks[code].append(TaskRow(raw_id, case, kind, rule_key, status, owner_id, username or "", closed_at))
     resolutions: dict[Any, list[ResolutionRow]] = defaultdict(list)
     for values in ClockResolution.objects.filter(case_id__in=ids).values_list(*ResolutionRow._fields):
         resolutions[values[0]].append(ResolutionRow._make(values))
@@ -302,11 +313,12 @@ def board_for(actor: User, cell: Cell, *, now: datetime, filt: str | None = None
         object_ref=cell.code,
         details={"view": "board"},
     )
+    open_cases = Case.objects.filter(cell=cell, status=CaseStatus.OPEN)
     cases = [
         BoardCase._make((*values, cell))  # every case is this cell's: no join, no query
-        for values in fetch_rows(Case.objects.filter(cell=cell, status=CaseStatus.OPEN).values_list(*BOARD_CASE_FIELDS))
+        for values in fetch_rows(open_cases.values_list(*BOARD_CASE_FIELDS))
     ]
-    rows = build_rows(cases, now, rules_in_force(), live_only=True)
+    rows = build_rows(cases, now, rules_in_force(), live_only=True, scope=open_cases.values("pk"))
     return [row for row in rows if _keep(row, actor, filt)]
 
 

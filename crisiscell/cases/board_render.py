@@ -27,6 +27,9 @@ from crisiscell.cases.duties import may_act_on
 from crisiscell.cases.models import ClockState, TaskKind
 from crisiscell.core.templatetags.crisiscell import duration
 
+# The id of the board's one form for taking a task, which every Take button submits.
+TAKE_FORM_ID = "take-task"
+
 
 class BadgeWords:
     """The words of the clock badges, translated once per render rather than once per clock."""
@@ -93,14 +96,11 @@ class RowRenderer:
     between about 150 ms and 30 ms.
     """
 
-    _ID = "00000000-0000-0000-0000-000000000000"
     _CODE = "CODE-PLACEHOLDER"
 
-    def __init__(self, user: Any, csrf_token: str) -> None:
+    def __init__(self, user: Any) -> None:
         self.user = user
-        self.csrf = _e(csrf_token)
         self.kind_labels = {kind.value: _e(kind.label) for kind in TaskKind}
-        self.take_url = reverse("cases:task_take", kwargs={"task_id": self._ID})
         self.detail_url = reverse("cases:detail", kwargs={"code": self._CODE})
         words = {
             "child": _("Child"),
@@ -117,15 +117,17 @@ class RowRenderer:
             "nothing": _("Nothing pending"),
         }
         self.w = {key: _e(text) for key, text in words.items()}
-        # The fixed parts of a duty line and of its Take button, assembled once.
+        # The fixed parts of a duty line and of its Take button, assembled once. The
+        # button names its task in its value and submits the board's one take form
+        # (``form=``) without script; with htmx it posts itself and its row is swapped
+        # (the target is set once on the row's duty list, the swap on the tbody).
         self.unassigned = {
-            kind: f"<li>{label} · <em>{self.w['unassigned']}</em> " for kind, label in self.kind_labels.items()
+            kind: f"<li>{label} · <em>{self.w['unassigned']}</em>" for kind, label in self.kind_labels.items()
         }
+        take_url = _e(reverse("cases:task_take"))
         self.take_parts = (
-            '<button type="submit" class="small" formaction="',
-            '" hx-post="',
-            '" hx-target="#',
-            f'" hx-swap="outerHTML">{self.w["take"]}</button></li>',
+            f' <button class="small" form="{TAKE_FORM_ID}" name="task" value="',
+            f'" hx-post="{take_url}">{self.w["take"]}</button></li>',
         )
         self.badge_words = BadgeWords()
         self.zone = get_current_timezone()
@@ -167,43 +169,35 @@ class RowRenderer:
             self._allowed[key] = may_act_on(self.user, task)
         return self._allowed[key]
 
-    def duties(self, row: BoardRow, row_id: str) -> str:
+    def duties(self, row: BoardRow) -> str:
         if not row.open_tasks:
             return f'<li class="muted">{self.w["nothing"]}</li>'
-        items, takes = [], False
+        items = []
         cell_id = row.case.cell_id
-        button_start, post, target, button_end = self.take_parts
+        button_start, button_end = self.take_parts
         for task in row.open_tasks:
             if task.owner_id:
                 label = self.kind_labels.get(task.kind) or _e(task.kind)
-                items.append(f'<li>{label} · <span dir="ltr">{_e(task.owner_username)}</span> </li>')
+                items.append(f'<li>{label} · <span dir="ltr">{_e(task.owner_username)}</span></li>')
                 continue
-            line = self.unassigned.get(task.kind) or f"<li>{_e(task.kind)} · <em>{self.w['unassigned']}</em> "
+            line = self.unassigned.get(task.kind) or f"<li>{_e(task.kind)} · <em>{self.w['unassigned']}</em>"
             if self._may_take(task, cell_id):
-                url = self.take_url.replace(self._ID, _dashed(task))
-                items.append(f"{line}{button_start}{url}{post}{url}{target}{row_id}{button_end}")
-                takes = True
+                items.append(f"{line}{button_start}{_dashed(task)}{button_end}")
             else:
                 items.append(f"{line}</li>")
-        if not takes:
-            return "".join(items)
-        # One form per row (the buttons choose the task), so the token is written once.
-        return (
-            f'<form method="post" class="inline"><input type="hidden" name="csrfmiddlewaretoken" '
-            f'value="{self.csrf}">{"".join(items)}</form>'
-        )
+        return "".join(items)
 
     def _row(self, row: BoardRow) -> str:
         case = row.case
         href = _e(self.detail_url.replace(self._CODE, case.code))
         css = "row-overdue" if row.overdue else ""
-        row_id = f"row-{case.pk}"
         local = case.arrival_at.astimezone(self.zone)
         arrival = f"{_day(local)} {local.hour:02d}:{local.minute:02d}"
         return (
-            f'<tr id="{row_id}" class="{css}"><th scope="row"><a href="{href}" dir="ltr">{_e(case.code)}</a>'
+            f'<tr id="row-{case.pk}" class="{css}"><th scope="row"><a href="{href}" dir="ltr">{_e(case.code)}</a>'
             f'<div class="tags">{self.tags(row)}</div></th><td>{arrival}</td>'
-            f'<td>{self.urgent(row)}</td><td><ul class="duties">{self.duties(row, row_id)}</ul></td></tr>'
+            f"<td>{self.urgent(row)}</td>"
+            f'<td><ul class="duties" hx-target="closest tr">{self.duties(row)}</ul></td></tr>'
         )
 
     def row(self, row: BoardRow) -> SafeString:

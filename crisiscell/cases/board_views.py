@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -91,8 +93,13 @@ def rules_page(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/rules.html", {"rules": rules})
 
 
-def _task_for(actor: User, task_id: str) -> Task:
-    task = Task.objects.select_related("case", "case__cell", "owner").filter(pk=task_id).first()
+def _task_for(actor: User, task_id: object) -> Task:
+    """The task, if the actor may see its case; 404 for a missing, malformed or forbidden id alike."""
+    try:
+        task_uuid = uuid.UUID(str(task_id))
+    except ValueError:
+        raise Http404 from None
+    task = Task.objects.select_related("case", "case__cell", "owner").filter(pk=task_uuid).first()
     if task is None:
         raise Http404
     selectors.case_get_for(actor, task.case.code)  # 404 unless the actor may see the case
@@ -101,10 +108,14 @@ def _task_for(actor: User, task_id: str) -> Task:
 
 @requires(Section.CASE, Action.VIEW)
 @require_POST
-def task_take(request: HttpRequest, task_id: str) -> HttpResponse:
-    """One click on the board: this task is mine now."""
+def task_take(request: HttpRequest) -> HttpResponse:
+    """One click on the board or the case page: this task is mine now.
+
+    The task comes in the body (the button's value), not the address: the board
+    carries one short button per task and no task id reaches an access log.
+    """
     actor = _actor(request)
-    task = _task_for(actor, task_id)
+    task = _task_for(actor, request.POST.get("task", ""))
     try:
         duties.task_take(actor=actor, task=task)
     except PermissionDenied:
@@ -115,6 +126,8 @@ def task_take(request: HttpRequest, task_id: str) -> HttpResponse:
         with transaction.atomic():
             row = board.board_row_for(actor, task.case, now=timezone.now())
         return render(request, "cases/_board_row.html", {"row": row, "cell": task.case.cell})
+    if request.POST.get("return_to") == "case":
+        return redirect("cases:detail", code=task.case.code)
     return redirect("cases:board", cell_code=task.case.cell.code)
 
 

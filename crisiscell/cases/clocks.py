@@ -115,16 +115,13 @@ class Window(NamedTuple):
     note: str | Promise = ""
 
 
-def _window(step: _Step, facts: CaseFacts) -> Window | None:
-    """None when the fact the rule counts from is not recorded yet (the clock does not apply yet)."""
-    if step.from_incident:
-        if facts.incident_kind == "exact" and facts.incident_at is not None:
-            return Window(facts.incident_at, facts.incident_at)
-        if facts.incident_kind == "approximate" and facts.incident_earliest and facts.incident_latest:
-            return Window(facts.incident_earliest, facts.incident_latest, _NOTE_APPROXIMATE)
-        return _UNKNOWN_INCIDENT
-    at = getattr(facts, step.anchor_fact or "")
-    return Window(at, at) if at is not None else None
+def _incident_window(facts: CaseFacts) -> Window:
+    """Where the incident windows open: one for all of a case's incident clocks."""
+    if facts.incident_kind == "exact" and facts.incident_at is not None:
+        return Window(facts.incident_at, facts.incident_at)
+    if facts.incident_kind == "approximate" and facts.incident_earliest and facts.incident_latest:
+        return Window(facts.incident_earliest, facts.incident_latest, _NOTE_APPROXIMATE)
+    return _UNKNOWN_INCIDENT
 
 
 _ANCHOR_FACTS = {
@@ -146,28 +143,6 @@ _MILESTONES = {
     "legal_aid": "legal_aid_decided_at",
 }
 
-
-def _done(key: str, facts: CaseFacts) -> tuple[str | None, datetime | None]:
-    """The recorded outcome of a clock: met (with when), declined, not applicable, or nothing yet."""
-    resolution = facts.resolutions.get(key)
-    if resolution is not None:
-        return resolution.state, resolution.done_at
-    kind = _DUTY_FOR.get(key)
-    if kind is not None:
-        closed_as = facts.duties_closed_as.get(kind)
-        if closed_as == "done":
-            return ClockState.MET, facts.duties_done.get(kind)
-        if closed_as == "declined":
-            return ClockState.DECLINED, None
-        if closed_as == "n/a":
-            return ClockState.NOT_APPLICABLE, None
-    milestone = _MILESTONES.get(key)
-    at = getattr(facts, milestone) if milestone else None
-    if at is not None:
-        return ClockState.MET, at
-    return None, None
-
-
 # Notes shown with a clock (lazy: translated when shown), made once rather than per clock.
 _NOTE_MALE = _("Not applicable to a male survivor.")
 _NOTE_DECLINED_MEDICAL = _("She declined medical care.")
@@ -176,19 +151,6 @@ _NOTE_NO_POLICE = _("She has not chosen to report to the police now.")
 _NOTE_NOT_STARTED = _("Not started yet.")
 _NOTE_LATE = _("Done after the window had closed.")
 _NOTE_MAY_HAVE_CLOSED = _("It may already have closed (the incident time is uncertain): act now.")
-
-
-def _not_applicable_reason(key: str, facts: CaseFacts) -> tuple[str, str | Promise] | None:
-    """(state, note) when the clock does not apply to her or she declined what it times."""
-    if key in FEMALE_ONLY and facts.sex == "male":
-        return ClockState.NOT_APPLICABLE, _NOTE_MALE
-    if key in MEDICAL_CLOCKS and facts.choice_medical == "no":
-        return ClockState.DECLINED, _NOTE_DECLINED_MEDICAL
-    if key in EVIDENCE_CLOCKS and facts.choice_evidence == "no":
-        return ClockState.DECLINED, _NOTE_DECLINED_EVIDENCE
-    if key == "fir" and facts.choice_police != "now" and facts.fir_at is None:
-        return ClockState.DECLINED, _NOTE_NO_POLICE
-    return None
 
 
 class _Step(NamedTuple):
@@ -201,19 +163,30 @@ class _Step(NamedTuple):
     span: timedelta
     warn: timedelta
     from_incident: bool
-    anchor_fact: str | None  # the CaseFacts field the window counts from (None: the incident)
+    anchor_fact: str  # the CaseFacts field the window counts from ("" for the incident)
     later: bool  # counted from a later fact (FIR, cognizance, judgment, legal-aid application)
+    duty: str  # the duty whose completion stops it ("" if none)
+    milestone: str  # the justice milestone that meets it ("" if none)
+    female_only: bool
+    medical: bool  # declined with medical care
+    evidence: bool  # declined with evidence collection
+    police: bool  # declined while she has not chosen to report now
 
 
 # Anchors recorded after intake (their fact field is in _ANCHOR_FACTS).
 _LATER_ANCHORS = frozenset({Anchor.FIR, Anchor.COGNIZANCE, Anchor.JUDGMENT, Anchor.LEGAL_AID_APPLICATION})
+_OPEN, _MISSED, _MET = ClockState.OPEN.value, ClockState.MISSED.value, ClockState.MET.value
+_DECLINED, _NOT_APPLICABLE = ClockState.DECLINED.value, ClockState.NOT_APPLICABLE.value
+_make_clock = tuple.__new__  # Clock with every field given, without the generated __new__'s defaults
 
 
 class ClockPlan:
     """The rules in force prepared once, so that many cases' clocks are computed cheaply.
 
     The board computes the clocks of hundreds of cases per request; everything that
-    depends on the rules alone (spans, labels, tags, anchors) is worked out here.
+    depends on the rules alone (spans, labels, tags, anchors, which duty or milestone
+    stops a clock, when it does not apply) is worked out here, and the incident
+    window once per case.
     """
 
     def __init__(self, rules: Mapping[str, Rule], labels: Mapping[str, str] | None = None) -> None:
@@ -222,7 +195,9 @@ class ClockPlan:
             return _Step(
                 key, rule_key, labels[rule_key] if labels else str(rule.label), str(rule.tag),
                 timedelta(hours=rule.hours), timedelta(hours=rule.warn_hours), rule.anchor == Anchor.INCIDENT,
-                _ANCHOR_FACTS.get(rule.anchor), rule.anchor in _LATER_ANCHORS,
+                _ANCHOR_FACTS.get(rule.anchor, ""), rule.anchor in _LATER_ANCHORS,
+                _DUTY_FOR.get(rule_key, ""), _MILESTONES.get(rule_key, ""), rule_key in FEMALE_ONLY,
+                rule_key in MEDICAL_CLOCKS, rule_key in EVIDENCE_CLOCKS, rule_key == "fir",
             )  # fmt: skip
 
         self.adult = [step(key, key) for key in CASE_CLOCKS]
@@ -230,48 +205,81 @@ class ClockPlan:
 
     def clocks(self, facts: CaseFacts, now: datetime, *, live_only: bool = False) -> list[Clock]:
         clocks = []
+        incident = _incident_window(facts)
+        resolutions = facts.resolutions
         for step in self.child if facts.is_child else self.adult:
-            if (
-                live_only
-                and step.later
-                and getattr(facts, step.anchor_fact or "") is None
-                and step.key not in facts.resolutions
-            ):
+            if live_only and step.later and getattr(facts, step.anchor_fact) is None and step.key not in resolutions:
                 continue
-            clocks.append(_clock(step, facts, now))
+            clocks.append(_clock(step, facts, now, incident))
         return clocks
 
 
-def _clock(step: _Step, facts: CaseFacts, now: datetime) -> Clock:
+def _outcome(step: _Step, facts: CaseFacts) -> tuple[str | None, datetime | None]:
+    """The recorded outcome of a clock: met (with when), declined, not applicable, or nothing yet."""
+    resolution = facts.resolutions.get(step.rule_key)
+    if resolution is not None:
+        return resolution.state, resolution.done_at
+    if step.duty:
+        closed_as = facts.duties_closed_as.get(step.duty)
+        if closed_as == "done":
+            return _MET, facts.duties_done.get(step.duty)
+        if closed_as == "declined":
+            return _DECLINED, None
+        if closed_as == "n/a":
+            return _NOT_APPLICABLE, None
+    if step.milestone:
+        at = getattr(facts, step.milestone)
+        if at is not None:
+            return _MET, at
+    return None, None
+
+
+def _not_applicable(step: _Step, facts: CaseFacts) -> tuple[str, str | Promise] | None:
+    """(state, note) when the clock does not apply to her or she declined what it times."""
+    if step.female_only and facts.sex == "male":
+        return _NOT_APPLICABLE, _NOTE_MALE
+    if step.medical and facts.choice_medical == "no":
+        return _DECLINED, _NOTE_DECLINED_MEDICAL
+    if step.evidence and facts.choice_evidence == "no":
+        return _DECLINED, _NOTE_DECLINED_EVIDENCE
+    if step.police and facts.choice_police != "now" and facts.fir_at is None:
+        return _DECLINED, _NOTE_NO_POLICE
+    return None
+
+
+def _clock(step: _Step, facts: CaseFacts, now: datetime, incident: Window) -> Clock:
     key, label, tag = step.key, step.label, step.tag
-    outcome, done_at = _done(step.rule_key, facts)
-    if outcome in (ClockState.DECLINED, ClockState.NOT_APPLICABLE):
-        return Clock(key, label, tag, outcome, None, None, False)
-    skip = _not_applicable_reason(step.rule_key, facts) if outcome is None else None
-    if skip is not None:
-        return Clock(key, label, tag, skip[0], None, None, False, skip[1])
-    window = _window(step, facts)
-    if window is None:
-        return Clock(key, label, tag, ClockState.NOT_APPLICABLE, None, None, False, _NOTE_NOT_STARTED)
-    if window.earliest is None or window.latest is None:
+    outcome, done_at = _outcome(step, facts)
+    if outcome in (_DECLINED, _NOT_APPLICABLE):
+        return _make_clock(Clock, (key, label, tag, outcome, None, None, False, ""))
+    if outcome is None:
+        skip = _not_applicable(step, facts)
+        if skip is not None:
+            return _make_clock(Clock, (key, label, tag, skip[0], None, None, False, skip[1]))
+    if step.from_incident:
+        earliest, latest, note = incident
+    else:
+        earliest = latest = getattr(facts, step.anchor_fact)
+        note = ""
+        if earliest is None:  # the fact it counts from is not recorded yet
+            return _make_clock(Clock, (key, label, tag, _NOT_APPLICABLE, None, None, False, _NOTE_NOT_STARTED))
+    if earliest is None or latest is None:
         # Unknown incident time: no deadline can be honest; act now.
-        state = ClockState.MET if outcome == ClockState.MET else ClockState.OPEN
-        return Clock(key, label, tag, state, None, None, state == ClockState.OPEN, window.note)
-    deadline = window.earliest + step.span
-    surely_closed = window.latest + step.span
-    if outcome == ClockState.MET:
+        state = _MET if outcome == _MET else _OPEN
+        return _make_clock(Clock, (key, label, tag, state, None, None, state == _OPEN, note))
+    deadline = earliest + step.span
+    surely_closed = latest + step.span
+    if outcome == _MET:
         late = done_at is not None and done_at > surely_closed
-        return Clock(
-            key, label, tag, ClockState.MISSED if late else ClockState.MET, deadline, None, False,
-            _NOTE_LATE if late else window.note,
-        )  # fmt: skip
+        return _make_clock(
+            Clock, (key, label, tag, _MISSED if late else _MET, deadline, None, False, _NOTE_LATE if late else note)
+        )
     if now > surely_closed:
-        return Clock(key, label, tag, ClockState.MISSED, deadline, deadline - now, False, window.note)
+        return _make_clock(Clock, (key, label, tag, _MISSED, deadline, deadline - now, False, note))
     left = deadline - now
-    note = window.note
     if left < _ZERO:
         note = _NOTE_MAY_HAVE_CLOSED
-    return Clock(key, label, tag, ClockState.OPEN, deadline, left, left <= step.warn, note)
+    return _make_clock(Clock, (key, label, tag, _OPEN, deadline, left, left <= step.warn, note))
 
 
 _ZERO = timedelta(0)

@@ -22,6 +22,7 @@ from crisiscell.access.policy import Action, Section
 from crisiscell.access.scoping import allows_in_cell
 from crisiscell.accounts.models import User
 from crisiscell.audit.services import audit_record
+from crisiscell.cases.board import CaseIds
 from crisiscell.cases.models import Case, Task, TaskKind
 from crisiscell.cells.models import Cell
 from crisiscell.justice.models import (
@@ -48,7 +49,7 @@ def day_start(day: date | None) -> datetime | None:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
-def justice_facts(case_ids: list[Any]) -> dict[Any, dict[str, Any]]:
+def justice_facts(case_ids: CaseIds) -> dict[Any, dict[str, Any]]:
     """The justice milestones of these cases as ``CaseFacts`` values, in one query.
 
     The interim report clock is met by the interim report or by the final report

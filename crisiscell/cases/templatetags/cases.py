@@ -28,7 +28,7 @@ def clock_badge(clock: Any) -> str:
 def _renderer(context: Any) -> Any:
     from crisiscell.cases.board_render import RowRenderer
 
-    return RowRenderer(context.get("user"), str(context.get("csrf_token", "")))
+    return RowRenderer(context.get("user"))
 
 
 @register.simple_tag(takes_context=True)

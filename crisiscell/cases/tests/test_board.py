@@ -127,15 +127,40 @@ def test_board_page_and_live_rows_and_one_click_take(cell, desk, mlo):
     rows = client.get(reverse("cases:board_rows", kwargs={"cell_code": cell.code}), HTTP_HX_REQUEST="true")
     assert rows.content.lstrip().startswith(b"<tbody")
     exam = case.tasks.get(kind=TaskKind.MLE)
-    take_url = reverse("cases:task_take", kwargs={"task_id": exam.pk})
-    # The button on the board posts to this very task, and swaps this case's row.
-    assert f'hx-post="{take_url}" hx-target="#row-{case.pk}"'.encode() in rows.content
+    take_url = reverse("cases:task_take")
+    # One take form on the page; the button names this very task, posts it and swaps its own row.
+    assert f'<form id="take-task" method="post" action="{take_url}">'.encode() in page.content
+    assert f'<button class="small" form="take-task" name="task" value="{exam.pk}" hx-post="{take_url}">'.encode() in (
+        rows.content
+    )
+    assert b'<ul class="duties" hx-target="closest tr">' in rows.content
+    assert b'hx-swap="outerHTML"' in rows.content.split(b">", 1)[0]  # the row inherits the swap
     assert f'<tr id="row-{case.pk}"'.encode() in rows.content
-    response = client.post(take_url, HTTP_HX_REQUEST="true")
+    response = client.post(take_url, {"task": str(exam.pk)}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response.content.lstrip().startswith(f'<tr id="row-{case.pk}"'.encode())
     exam.refresh_from_db()
     assert exam.owner == mlo
+    assert f'<span dir="ltr">{mlo.username}</span>'.encode() in response.content
+
+
+def test_take_without_script_returns_to_where_it_was_asked(cell, desk, mlo):
+    case = register(desk, cell)
+    client = login_client(mlo)
+    url = reverse("cases:task_take")
+    exam, swab = case.tasks.get(kind=TaskKind.MLE), case.tasks.get(kind=TaskKind.EVIDENCE)
+    from_board = client.post(url, {"task": str(exam.pk)})
+    assert from_board.status_code == 302
+    assert from_board["Location"] == reverse("cases:board", kwargs={"cell_code": cell.code})
+    from_case = client.post(url, {"task": str(swab.pk), "return_to": "case"})
+    assert from_case["Location"] == reverse("cases:detail", kwargs={"code": case.code})
+    assert set(case.tasks.filter(owner=mlo).values_list("kind", flat=True)) == {TaskKind.MLE, TaskKind.EVIDENCE}
+
+
+@pytest.mark.parametrize("value", ["", "not-a-uuid", "00000000-0000-0000-0000-000000000000"])
+def test_take_of_a_missing_or_malformed_task_is_a_404(cell, mlo, value):
+    response = login_client(mlo).post(reverse("cases:task_take"), {"task": value})
+    assert response.status_code == 404
 
 
 def test_polling_does_not_keep_an_idle_session_alive(cell, desk, mlo):
