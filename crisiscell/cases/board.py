@@ -233,6 +233,7 @@ def build_rows(
     *,
     live_only: bool = False,
     scope: QuerySet[Case, Any] | None = None,
+    known_tasks: Sequence[Task] | None = None,
 ) -> list[BoardRow]:
     """Board rows for these cases, with a fixed number of queries whatever their number.
 
@@ -240,7 +241,8 @@ def build_rows(
 
     ``live_only``: only the clocks that can be open or missed (the board); the case
     page asks for all of them. ``scope``: a query of the same cases' ids, which the
-    related rows are read through instead of a list of every id.
+    related rows are read through instead of a list of every id. ``known_tasks``: every
+    task of the one case given, already read (the case page lists them anyway).
     """
     ids: CaseIds = scope if scope is not None else [case.pk for case in cases]
     by_code = {case.code: case for case in cases}
@@ -254,12 +256,18 @@ def build_rows(
     relevant = (Q(status=TaskStatus.OPEN) & (~Q(kind=TaskKind.FOLLOW_UP) | near)) | Q(
         kind__in=[TaskKind.MLE, TaskKind.FIR]
     )
-    for raw_id, code, kind, rule_key, status, owner_id, username, closed_at in fetch_rows(
-        Task.objects.filter(case_id__in=ids).filter(relevant).order_by("created_at").values_list(*_TASK_COLUMNS)
-    ):
-        case = by_code.get(code)
-        if case is not None:  # a case opened since the cases were read waits for the next refresh
-            tasks[code].append(TaskRow(raw_id, case, kind, rule_key, status, owner_id, username or "", closed_at))
+    if known_tasks is not None:
+        if len(cases) != 1:
+            raise ValueError("Known tasks are the tasks of one case.")
+        tasks[cases[0].code] = list(known_tasks)  # type: ignore[arg-type]  # a Task reads as a TaskRow
+    else:
+        task_query = Task.objects.filter(case_id__in=ids).filter(relevant).order_by("created_at")
+        for raw_id, code, kind, rule_key, status, owner_id, username, closed_at in fetch_rows(
+            task_query.values_list(*_TASK_COLUMNS)
+        ):
+            case = by_code.get(code)
+            if case is not None:  # a case opened since the cases were read waits for the next refresh
+                tasks[code].append(TaskRow(raw_id, case, kind, rule_key, status, owner_id, username or "", closed_at))
     resolutions: dict[Any, list[ResolutionRow]] = defaultdict(list)
     for values in ClockResolution.objects.filter(case_id__in=ids).values_list(*ResolutionRow._fields):
         resolutions[values[0]].append(ResolutionRow._make(values))
@@ -329,9 +337,9 @@ def board_row_for(actor: User, case: Case, *, now: datetime) -> BoardRow:
     return build_rows([case], now, rules_in_force())[0]
 
 
-def case_clocks(case: Case, *, now: datetime) -> BoardRow:
-    """The clocks, duties and follow-ups of one case, for its case page."""
-    return build_rows([case], now, rules_in_force())[0]
+def case_clocks(case: Case, *, now: datetime, tasks: Sequence[Task] | None = None) -> BoardRow:
+    """The clocks, duties and follow-ups of one case, for its case page (``tasks``: all of its tasks, if read)."""
+    return build_rows([case], now, rules_in_force(), known_tasks=tasks)[0]
 
 
 @dataclass(frozen=True)

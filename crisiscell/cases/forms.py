@@ -432,6 +432,9 @@ class CaseEditForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
+    # Fields, choices and initial values fixed: rendered once per language (core.blank_forms).
+    static_fields = True
+
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
     decision = forms.ChoiceField(label=_("Decision"), choices=ConsentDecision.choices, widget=forms.RadioSelect)
     given_by = forms.ChoiceField(label=_("Given by"), choices=ConsentGiver.choices)
@@ -445,6 +448,9 @@ class ConsentForm(forms.Form):
 
 
 class TaskCloseForm(forms.Form):
+    # Fields, choices and initial values fixed: rendered once per language (core.blank_forms).
+    static_fields = True
+
     status = forms.ChoiceField(
         label=_("What happened"),
         choices=[(TaskStatus.DONE, _("Done")), (TaskStatus.DECLINED, TaskStatus.DECLINED.label),
@@ -455,6 +461,9 @@ class TaskCloseForm(forms.Form):
 
 
 class ClockResolveForm(forms.Form):
+    # Fields, choices and initial values fixed: rendered once per language (core.blank_forms).
+    static_fields = True
+
     clock_key = forms.ChoiceField(label=_("What"), choices=[])
     state = forms.ChoiceField(
         label=_("What happened"),
@@ -474,6 +483,9 @@ class ClockResolveForm(forms.Form):
 
 
 class ContactForm(forms.Form):
+    # Fields, choices and initial values fixed: rendered once per language (core.blank_forms).
+    static_fields = True
+
     method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices)
     outcome = forms.ChoiceField(label=_("What happened"), choices=ContactOutcome.choices)
     template = forms.ChoiceField(

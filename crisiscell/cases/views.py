@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,6 +32,7 @@ from crisiscell.cases.forms import (
 )
 from crisiscell.cases.models import Case, Consent, IntakeDraft
 from crisiscell.cells.selectors import cell_get_for
+from crisiscell.core.blank_forms import blank_fields
 from crisiscell.referrals import selectors as referral_selectors
 from crisiscell.survivors.models import Guardian
 from crisiscell.survivors.services import vault_read
@@ -163,6 +163,7 @@ def case_list(request: HttpRequest, cell_code: str) -> HttpResponse:
 
 def _case_context(actor: User, case: Case) -> dict[str, Any]:
     identity = selectors.survivor_identity_for(actor, case) if selectors.may_see_identity(actor, case) else None
+    tasks = list(case.tasks.select_related("owner", "closed_by").order_by("created_at"))
     return {
         "case": case,
         "identity": identity,
@@ -175,10 +176,10 @@ def _case_context(actor: User, case: Case) -> dict[str, Any]:
         "reference": format_reference(case.reference),
         "consent_form": ConsentForm(),
         "can_edit": allows_in_cell(actor, case.cell, Section.CASE, Action.EDIT),
-        "row": board.case_clocks(case, now=timezone.now()),
-        "tasks": list(case.tasks.select_related("owner", "closed_by").order_by("created_at")),
+        "row": board.case_clocks(case, now=timezone.now(), tasks=tasks),
+        "tasks": tasks,
         # The same empty fields under every open task: rendered once, not once per task.
-        "task_close_fields": render_to_string("includes/fields.html", {"form": TaskCloseForm()}),
+        "task_close_fields": blank_fields(TaskCloseForm()),
         "clock_form": ClockResolveForm(),
         "contact_form": ContactForm(),
         "contact_templates": CONTACT_TEMPLATES,

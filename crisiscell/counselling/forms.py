@@ -277,6 +277,9 @@ class BreakGlassForm(forms.Form):
 
 
 class ChildProtectionReferralForm(forms.Form):
+    # Fields, choices and initial values fixed: rendered once per language (core.blank_forms).
+    static_fields = True
+
     organisation = forms.CharField(
         label=_("Organisation"),
         max_length=200,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from crisiscell.access.policy import Action, Section
@@ -212,12 +212,14 @@ def case_panel_for(actor: User, case: Case) -> CasePanel | None:
         actor, case.cell, Section.EVIDENCE, Action.VIEW
     ):
         return None
-    items = EvidenceItem.objects.filter(case=case)
     closed = (EvidenceStatus.DESTROYED, EvidenceStatus.RETURNED)
+    counts = EvidenceItem.objects.filter(case=case).aggregate(
+        items=Count("pk"), open_items=Count("pk", filter=~Q(status__in=closed))
+    )
     return CasePanel(
         case=case,
-        items=items.count(),
-        open_items=items.exclude(status__in=closed).count(),
+        items=counts["items"],
+        open_items=counts["open_items"],
         pending_for_me=CustodyEvent.objects.filter(
             to_user=actor, state=CustodyEvent.State.PENDING, item__case=case
         ).count(),

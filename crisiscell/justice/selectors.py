@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Min, Q
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -132,18 +133,16 @@ def may_view(actor: User, case: Case) -> bool:
     return allows_in_cell(actor, case.cell, Section.LEGAL, Action.VIEW)
 
 
-def justice_view_for(actor: User, case: Case, *, audit: bool = True) -> JusticeView:
+def justice_view_for(actor: User, case: Case) -> JusticeView:
     """The case's police and court records for someone with the legal section in its cell; else 404.
 
-    Audits ``justice.viewed`` unless ``audit`` is off (the case page's panel: the case
-    page's own ``case.viewed`` covers it).
+    Audits ``justice.viewed``. (The case page's panel reads ``justice_summary_for``.)
     """
     if not may_view(actor, case):
         raise Http404
     police_case = PoliceCase.objects.filter(case=case).first()
     court_case = CourtCase.objects.filter(case=case).first()
-    if audit:
-        audit_record(action="justice.viewed", actor=actor, cell=case.cell, object_type="justice", object_ref=case.code)
+    audit_record(action="justice.viewed", actor=actor, cell=case.cell, object_type="justice", object_ref=case.code)
     return JusticeView(
         case=case,
         can_edit=allows_in_cell(actor, case.cell, Section.LEGAL, Action.EDIT),
@@ -163,6 +162,63 @@ def justice_view_for(actor: User, case: Case, *, audit: bool = True) -> JusticeV
         legal_aid=LegalAid.objects.filter(case=case).select_related("lawyer").first(),
         legal_aid_offer=Task.objects.filter(case=case, kind=TaskKind.LEGAL_AID).first(),
         lawyers=list(PanelLawyer.objects.filter(cell=case.cell, is_active=True)),
+    )
+
+
+@dataclass(frozen=True)
+class JusticeSummary:
+    """What the case page's Justice panel shows: where the FIR, section 164, the trial and legal aid stand."""
+
+    case: Case
+    police_case: PoliceCase | None
+    refused: bool
+    section164: Section164 | None
+    court_case: CourtCase | None
+    legal_aid: LegalAid | None
+    adjournments_over_limit: bool
+    compromise_flagged: bool
+
+
+def _related_or_none(instance: Any, name: str) -> Any:
+    """A reverse one-to-one read through ``select_related``: the record, or None when there is none."""
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def justice_summary_for(actor: User, case: Case) -> JusticeSummary:
+    """The case page's Justice panel in one query, for the legal section of the case's cell; else 404.
+
+    Not audited on its own: the case page's ``case.viewed`` covers it (no statement text).
+    """
+    if not may_view(actor, case):
+        raise Http404
+    adjournments = (
+        Hearing.objects.filter(court_case__case=OuterRef("pk"), adjourned=True)
+        .values("court_case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    row = (
+        Case.objects.filter(pk=case.pk)
+        .select_related("police_case", "section164", "court_case", "legal_aid")
+        .annotate(
+            refused=Exists(RegistrationRefusal.objects.filter(case=OuterRef("pk"))),
+            adjournments=Subquery(adjournments),
+            compromise_flagged=Exists(CompromiseAttempt.objects.filter(case=OuterRef("pk"), non_compoundable=True)),
+        )
+        .get()
+    )
+    return JusticeSummary(
+        case=case,
+        police_case=_related_or_none(row, "police_case"),
+        refused=row.refused,
+        section164=_related_or_none(row, "section164"),
+        court_case=_related_or_none(row, "court_case"),
+        legal_aid=_related_or_none(row, "legal_aid"),
+        adjournments_over_limit=(row.adjournments or 0) > ADJOURNMENTS_ALLOWED,
+        compromise_flagged=row.compromise_flagged,
     )
 
 

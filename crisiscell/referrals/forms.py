@@ -19,6 +19,9 @@ class DateInput(forms.DateInput):
 
 
 class ReferralForm(forms.Form):
+    # Fields, choices and initial values fixed: rendered once per language (core.blank_forms).
+    static_fields = True
+
     kind = forms.ChoiceField(label=_("Refer to"), choices=ReferralKind.choices)
     organisation = forms.CharField(
         label=_("Organisation"),

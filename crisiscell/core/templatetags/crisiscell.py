@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django import template
+from django import forms, template
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from crisiscell.core.blank_forms import blank_fields
 
 register = template.Library()
 
@@ -26,3 +29,9 @@ def duration(value: timedelta | None) -> str:
     else:
         text = _("%(m)s min") % {"m": minutes}
     return text
+
+
+@register.filter(name="blank_fields")
+def blank_fields_filter(form: forms.Form, exclude: str = "") -> SafeString:
+    """``{{ form|blank_fields }}`` or ``{{ form|blank_fields:"guardian" }}``: see ``core.blank_forms``."""
+    return blank_fields(form, exclude)

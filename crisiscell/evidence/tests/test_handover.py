@@ -166,3 +166,17 @@ def test_a_hand_over_outside_needs_every_detail_the_holder_and_her_consent(case,
             seal_intact=True,
         )  # fmt: skip
     assert not CustodyEvent.objects.filter(item=item, kind="handover").exists()
+
+
+def test_the_case_page_panel_counts_items_open_items_and_hand_overs_waiting_for_the_viewer(
+    offered, case, mlo, custodian
+):
+    from crisiscell.evidence import selectors
+    from crisiscell.evidence.models import EvidenceStatus
+
+    sealed(mlo, case, kind="swab_oral")
+    returned = sealed(mlo, case, kind="urine")
+    EvidenceItem.objects.filter(pk=returned.pk).update(status=EvidenceStatus.RETURNED)  # given: handed back
+    panel = selectors.case_panel_for(custodian, case)
+    assert (panel.items, panel.open_items, panel.pending_for_me) == (3, 2, 1)
+    assert selectors.case_panel_for(mlo, case).pending_for_me == 0  # she offered it; it waits for the custodian

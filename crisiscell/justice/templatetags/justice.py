@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from crisiscell.justice.selectors import justice_view_for, may_view
+from crisiscell.justice.selectors import justice_summary_for, may_view
 
 register = template.Library()
 
@@ -18,4 +18,4 @@ def justice_panel(context: Any, case: Any) -> dict[str, Any]:
     if not getattr(user, "is_authenticated", False) or not may_view(user, case):
         return {"jview": None}
     # The case page's own ``case.viewed`` event covers this summary (no statement text).
-    return {"jview": justice_view_for(user, case, audit=False)}
+    return {"jview": justice_summary_for(user, case)}

@@ -195,3 +195,56 @@ def test_outcomes_give_time_to_fir_time_to_verdict_and_conviction(case, liaison,
         selectors.outcomes_for(team["psychologist"], case.cell)
     assert [o.case_code for o in selectors.outcomes_for(team["cell_head"], case.cell)] == [case.code]
     assert len(events("stats.viewed")) == 1
+
+
+# --- The case page's panel ----------------------------------------------------------------------
+
+
+def _summary_as_view(summary, view):
+    """The panel's summary, side by side with the same facts from the full justice view."""
+    return (
+        (summary.police_case, summary.refused, summary.section164, summary.court_case, summary.legal_aid,
+         summary.adjournments_over_limit, summary.compromise_flagged),
+        (view.police_case, bool(view.refusals), view.section164, view.court_case, view.legal_aid,
+         view.adjournments_over_limit, view.compromise_flagged),
+    )  # fmt: skip
+
+
+def test_the_panel_summary_says_what_the_full_view_says_at_every_step(case, liaison, django_assert_num_queries):
+    assert selectors.may_view(liaison, case)  # her memberships are read once per request, as on the case page
+    with django_assert_num_queries(1):
+        empty = selectors.justice_summary_for(liaison, case)
+    assert (empty.police_case, empty.refused, empty.court_case, empty.legal_aid) == (None, False, None, None)
+    steps = [
+        lambda: services.refusal_record(
+            actor=liaison, case=case, refused_on=timezone.localdate(), police_station="PS (synthetic)",
+            note="No woman officer on duty (synthetic)",
+        ),
+        lambda: fir(liaison, case),
+        lambda: services.section164_request(
+            actor=liaison, case=case, requested_on=timezone.localdate(), magistrate="Magistrate (synthetic)"
+        ),
+        lambda: services.legal_aid_apply(actor=liaison, case=case, applied_at=timezone.now()),
+        lambda: court(liaison, case, days_ago=40),
+        *[
+            lambda i=i: services.hearing_record(
+                actor=liaison, court_case=case.court_case, held_on=timezone.localdate() - timedelta(days=30 - i),
+                what_happened="Listed (synthetic)", adjourned=True, adjournment_reason="Court busy",
+            )
+            for i in range(3)
+        ],
+        lambda: services.compromise_record(
+            actor=liaison, case=case, reported_on=timezone.localdate(), note="Elders offered money (synthetic)"
+        ),
+    ]  # fmt: skip
+    for step in steps:
+        step()
+        summary = selectors.justice_summary_for(liaison, case)
+        mine, full = _summary_as_view(summary, selectors.justice_view_for(liaison, case))
+        assert mine == full
+    assert summary.refused
+    assert summary.police_case
+    assert summary.court_case
+    assert summary.legal_aid
+    assert summary.adjournments_over_limit
+    assert summary.compromise_flagged
