@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,7 +22,7 @@ from crisiscell.cases.models import Case, CaseContext, Consent, Disability, Inta
 from crisiscell.cells.models import Cell
 from crisiscell.survivors import vault
 from crisiscell.survivors.identity import normalise_cnic, normalise_phone
-from crisiscell.survivors.models import Guardian, Survivor, VaultLookup
+from crisiscell.survivors.models import Guardian, Survivor
 from crisiscell.survivors.services import GuardianIdentity, SurvivorIdentity, vault_read
 
 # Audit codes that are reads; the case timeline shows what happened, not who looked.
@@ -115,32 +115,31 @@ def survivor_lookup(actor: User, *, cnic: str = "", phone: str = "") -> list[Loo
         digests.append(vault.blind_index("cnic", normalise_cnic(cnic)))
     if phone.strip():
         digests.append(vault.blind_index("phone", normalise_phone(phone)))
-    cells = cells_for(actor, Section.IDENTITY, Action.VIEW)
     audit_record(
         action="survivor.looked_up",
         actor=actor,
         details={"by": [k for k, v in (("cnic", cnic), ("phone", phone)) if v.strip()]},
     )
-    if not digests:
+    cell_ids = list(cells_for(actor, Section.IDENTITY, Action.VIEW).values_list("pk", flat=True))
+    if not digests or not cell_ids:
         return []
-    # One round trip for the survivors (the look-up and the cells are subqueries) and
-    # one for their case codes, however many match.
-    record_ids = VaultLookup.objects.filter(digest__in=digests, cell__in=cells).values("record_id")
-    visible_cases = Prefetch(
-        "cases",
-        queryset=Case.objects.filter(cell__in=cells)
-        .only("id", "code", "survivor_id", "arrival_at")
-        .order_by("arrival_at"),
+    # Two plain queries, however many match: the survivors with their identity
+    # records (found through the blind index), then the codes of their cases.
+    survivors = list(
+        Survivor.objects.filter(identity__lookups__digest__in=digests, identity__lookups__cell_id__in=cell_ids)
+        .select_related("identity")
+        .distinct()
     )
-    survivors = (
-        Survivor.objects.filter(identity_id__in=record_ids).select_related("identity").prefetch_related(visible_cases)
-    )
+    codes: dict[Any, list[str]] = {survivor.pk: [] for survivor in survivors}
+    if codes:
+        for survivor_id, code in (
+            Case.objects.filter(survivor_id__in=list(codes), cell_id__in=cell_ids)
+            .order_by("arrival_at")
+            .values_list("survivor_id", "code")
+        ):
+            codes[survivor_id].append(code)
     return [
-        LookupMatch(
-            survivor,
-            [case.code for case in survivor.cases.all()],
-            SurvivorIdentity.from_payload(vault_read(survivor.identity)).name,
-        )
+        LookupMatch(survivor, codes[survivor.pk], SurvivorIdentity.from_payload(vault_read(survivor.identity)).name)
         for survivor in survivors
     ]
 
