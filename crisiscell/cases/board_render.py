@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
@@ -26,6 +25,7 @@ from crisiscell.cases.clocks import Clock
 from crisiscell.cases.duties import may_act_on
 from crisiscell.cases.models import ClockState, TaskKind
 from crisiscell.core.templatetags.crisiscell import duration
+from crisiscell.core.times import local_day
 
 # The id of the board's one form for taking a task, which every Take button submits.
 TAKE_FORM_ID = "take-task"
@@ -72,11 +72,6 @@ def clock_badge(clock: Clock, words: BadgeWords | None = None) -> SafeString:
 def _e(value: object) -> str:
     """Escape for HTML text and attributes (every interpolated value goes through here)."""
     return html.escape(str(value), quote=True)
-
-
-def _day(value: datetime) -> str:
-    """Y-m-d, as the date filter writes it (digits only, the same in every language); strftime is slower."""
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
 def _dashed(task: Any) -> str:
@@ -157,7 +152,7 @@ class RowRenderer:
         for f in row.follow_ups:
             css, symbol = ("clock-missed", "✖") if f.overdue else ("clock-warning", "▲")
             late = f" · {self.w['overdue']}" if f.overdue else ""
-            due = _day(f.due.astimezone(self.zone))
+            due = local_day(f.due.astimezone(self.zone))
             label = self.w["follow_up"]
             parts.append(f'<div class="clock {css}"><span aria-hidden="true">{symbol}</span> {label} {due}{late}</div>')
         return "".join(parts)
@@ -192,7 +187,7 @@ class RowRenderer:
         href = _e(self.detail_url.replace(self._CODE, case.code))
         css = "row-overdue" if row.overdue else ""
         local = case.arrival_at.astimezone(self.zone)
-        arrival = f"{_day(local)} {local.hour:02d}:{local.minute:02d}"
+        arrival = f"{local_day(local)} {local.hour:02d}:{local.minute:02d}"
         return (
             f'<tr id="row-{case.pk}" class="{css}"><th scope="row"><a href="{href}" dir="ltr">{_e(case.code)}</a>'
             f'<div class="tags">{self.tags(row)}</div></th><td>{arrival}</td>'

@@ -171,7 +171,7 @@ def _case_context(actor: User, case: Case) -> dict[str, Any]:
         "perpetrators": list(case.perpetrators.all()),
         "offences": list(case.offences.all()),
         "consents": list(selectors.consents_for(case)),
-        "timeline": list(selectors.case_timeline(case)),
+        "timeline": selectors.case_timeline_entries(case),
         "versions": selectors.case_versions(case),
         "reference": format_reference(case.reference),
         "consent_form": ConsentForm(),

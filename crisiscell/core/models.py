@@ -18,6 +18,11 @@ def _choice_labels(field: models.Field[Any, Any], language: str | None) -> dict[
     return {make_hashable(value): force_str(label, strings_only=True) for value, label in field.flatchoices}
 
 
+def choice_label(field: models.Field[Any, Any], value: Any) -> Any:
+    """The label of ``value`` among a field's fixed choices, in the active language (the value if none)."""
+    return _choice_labels(field, get_language()).get(make_hashable(value), value)
+
+
 class BaseModel(models.Model):
     """UUID key, creation and update times, and a version for optimistic locking.
 
@@ -42,5 +47,4 @@ class BaseModel(models.Model):
         """
         if not isinstance(field.choices, list | tuple):
             return super()._get_FIELD_display(field)  # type: ignore[misc]
-        value = getattr(self, field.attname)
-        return _choice_labels(field, get_language()).get(make_hashable(value), value)
+        return choice_label(field, getattr(self, field.attname))

@@ -143,6 +143,23 @@ def test_the_case_page_has_a_justice_panel_only_for_the_legal_section(case, team
     assert 'id="justice-h"' not in logged_in(team["medico_legal_officer"]).get(url).content.decode()
 
 
+def test_the_case_page_panel_says_where_the_fir_and_the_trial_stand(case, team, liaison, logged_in):
+    url = reverse("cases:detail", kwargs={"code": case.code})
+    page = logged_in(team["case_worker"]).get(url).content.decode()
+    assert "Not registered" in page
+    services.refusal_record(actor=liaison, case=case, police_station="PS (synthetic)", refused_on=timezone.localdate())
+    assert "Refused by the police" in logged_in(team["case_worker"]).get(url).content.decode()
+    fir(liaison, case)
+    court_case = court(liaison, case)
+    services.judgment_record(
+        actor=liaison, court_case=court_case, judgment_on=timezone.localdate(), verdict="acquittal"
+    )
+    page = logged_in(team["case_worker"]).get(url).content.decode()
+    assert '<span dir="ltr">123/2026</span> · Police Station Saddar (synthetic)' in page
+    assert "Refused by the police" not in page
+    assert "Special Court (Anti-Rape) I (synthetic) · Acquittal" in page
+
+
 def test_the_draft_view_names_the_missing_consent(case, adviser, logged_in):
     client = logged_in(adviser)
     url = reverse("justice:fir_draft", kwargs={"code": case.code})
@@ -202,19 +219,26 @@ def test_outcomes_give_time_to_fir_time_to_verdict_and_conviction(case, liaison,
 
 def _summary_as_view(summary, view):
     """The panel's summary, side by side with the same facts from the full justice view."""
+    police, court, aid, s164 = view.police_case, view.court_case, view.legal_aid, view.section164
     return (
-        (summary.police_case, summary.refused, summary.section164, summary.court_case, summary.legal_aid,
+        (summary.fir_number, summary.police_station, summary.fir_registered_at, summary.refused,
+         summary.section164_requested, summary.section164_recorded_on, summary.special_court, summary.judgment_on,
+         summary.verdict, summary.legal_aid_applied, summary.legal_aid_decided, summary.legal_aid_decision,
          summary.adjournments_over_limit, summary.compromise_flagged),
-        (view.police_case, bool(view.refusals), view.section164, view.court_case, view.legal_aid,
+        (police.fir_number if police else None, police.police_station if police else "",
+         police.registered_at if police else None, bool(view.refusals) and police is None,
+         s164 is not None, s164.recorded_on if s164 else None, court.special_court if court else None,
+         court.judgment_on if court else None, court.get_verdict_display() if court else "",
+         aid is not None, bool(aid and aid.decided_at), aid.get_decision_display() if aid else "",
          view.adjournments_over_limit, view.compromise_flagged),
     )  # fmt: skip
 
 
 def test_the_panel_summary_says_what_the_full_view_says_at_every_step(case, liaison, django_assert_num_queries):
     assert selectors.may_view(liaison, case)  # her memberships are read once per request, as on the case page
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(3):  # the records, refused?, a compromise to flag?
         empty = selectors.justice_summary_for(liaison, case)
-    assert (empty.police_case, empty.refused, empty.court_case, empty.legal_aid) == (None, False, None, None)
+    assert (empty.fir_number, empty.refused, empty.special_court, empty.legal_aid_applied) == (None, False, None, False)
     steps = [
         lambda: services.refusal_record(
             actor=liaison, case=case, refused_on=timezone.localdate(), police_station="PS (synthetic)",
@@ -236,15 +260,21 @@ def test_the_panel_summary_says_what_the_full_view_says_at_every_step(case, liai
         lambda: services.compromise_record(
             actor=liaison, case=case, reported_on=timezone.localdate(), note="Elders offered money (synthetic)"
         ),
+        lambda: services.legal_aid_decide(
+            actor=liaison, aid=case.legal_aid, decision="granted", decided_at=timezone.now()
+        ),
+        lambda: services.judgment_record(
+            actor=liaison, court_case=case.court_case, judgment_on=timezone.localdate(), verdict="acquittal"
+        ),
     ]  # fmt: skip
     for step in steps:
         step()
         summary = selectors.justice_summary_for(liaison, case)
         mine, full = _summary_as_view(summary, selectors.justice_view_for(liaison, case))
         assert mine == full
-    assert summary.refused
-    assert summary.police_case
-    assert summary.court_case
-    assert summary.legal_aid
+    assert summary.fir_number == "123/2026"
+    assert (summary.verdict, summary.legal_aid_decision) == ("Acquittal", "Granted")
+    assert summary.special_court
+    assert summary.legal_aid_applied
     assert summary.adjournments_over_limit
     assert summary.compromise_flagged
