@@ -155,7 +155,12 @@ def survivor_for_linking(actor: User, survivor_id: str) -> Survivor:
 
 
 def consents_for(case: Case) -> QuerySet[Consent]:
-    return case.consents.select_related("guardian", "recorded_by", "witness", "revoked_by").order_by("recorded_at")
+    """The case's consent ledger, oldest first: decisions, who gave them, how, when, and withdrawals.
+
+    The ledger shows no person (guardians, witnesses and staff are named elsewhere), so
+    none is read with it.
+    """
+    return case.consents.order_by("recorded_at")
 
 
 def case_timeline(case: Case) -> QuerySet[AuditEvent]:

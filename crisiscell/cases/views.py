@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,9 +32,10 @@ from crisiscell.cases.forms import (
     LookupForm,
     TaskCloseForm,
 )
-from crisiscell.cases.models import Case, Consent, IntakeDraft
+from crisiscell.cases.models import Case, ChildAssent, Consent, ConsentDecision, IntakeDraft
 from crisiscell.cells.selectors import cell_get_for
 from crisiscell.core.blank_forms import blank_fields
+from crisiscell.core.times import local_minute
 from crisiscell.referrals import selectors as referral_selectors
 from crisiscell.survivors.models import Guardian
 from crisiscell.survivors.services import vault_read
@@ -161,21 +164,54 @@ def case_list(request: HttpRequest, cell_code: str) -> HttpResponse:
     )
 
 
+class ConsentLine(NamedTuple):
+    """One line of the consent ledger as the case page prints it."""
+
+    purpose: str
+    decision: str
+    given_by: str  # with a child's own view, if recorded
+    method: str
+    recorded: str
+    withdrawn: str  # when, or ""
+    withdraw_url: str  # "" unless the viewer may withdraw it
+
+
+_CONSENT_ID = "00000000-0000-0000-0000-000000000000"
+
+
+def _consent_lines(case: Case, consents: Iterable[Consent], can_edit: bool) -> list[ConsentLine]:
+    """The ledger's lines, labels and times ready (a long ledger cost more through the template's filters)."""
+    withdraw = reverse("cases:consent_revoke", kwargs={"code": case.code, "consent_id": _CONSENT_ID})
+    lines = []
+    for c in consents:
+        given_by = c.get_given_by_display()
+        if c.child_assent != ChildAssent.NOT_APPLICABLE:
+            given_by = f"{given_by} · {c.get_child_assent_display()}"
+        may_withdraw = can_edit and c.revoked_at is None and c.decision == ConsentDecision.GIVEN
+        recorded = local_minute(c.recorded_at)
+        withdrawn = local_minute(c.revoked_at) if c.revoked_at else ""
+        url = withdraw.replace(_CONSENT_ID, str(c.pk)) if may_withdraw else ""
+        purpose, decision, method = c.get_purpose_display(), c.get_decision_display(), c.get_method_display()
+        lines.append(ConsentLine(purpose, decision, given_by, method, recorded, withdrawn, url))
+    return lines
+
+
 def _case_context(actor: User, case: Case) -> dict[str, Any]:
     identity = selectors.survivor_identity_for(actor, case) if selectors.may_see_identity(actor, case) else None
     tasks = list(case.tasks.select_related("owner", "closed_by").order_by("created_at"))
+    can_edit = allows_in_cell(actor, case.cell, Section.CASE, Action.EDIT)
     return {
         "case": case,
         "identity": identity,
         "guardians": selectors.guardians_for(actor, case),
         "perpetrators": list(case.perpetrators.all()),
         "offences": list(case.offences.all()),
-        "consents": list(selectors.consents_for(case)),
+        "consents": _consent_lines(case, selectors.consents_for(case), can_edit),
         "timeline": selectors.case_timeline_entries(case),
         "versions": selectors.case_versions(case),
         "reference": format_reference(case.reference),
         "consent_form": ConsentForm(),
-        "can_edit": allows_in_cell(actor, case.cell, Section.CASE, Action.EDIT),
+        "can_edit": can_edit,
         "row": board.case_clocks(case, now=timezone.now(), tasks=tasks),
         "tasks": tasks,
         # The same empty fields under every open task: rendered once, not once per task.

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -258,32 +258,41 @@ def team_view_for(actor: User, case: Case, *, now: datetime | None = None) -> Te
     if not (is_psychologist or is_team):
         return view
     plan = CounsellingPlan.objects.filter(case=case).only("status", "shared_flags").first()
-    offer = Task.objects.filter(case=case, kind=TaskKind.COUNSELLING).only("status").order_by("created_at").first()
+    # The counselling offer (the first, as created) and whether a child protection referral is open, in one read.
+    tasks = list(
+        Task.objects.filter(case=case, kind__in=[TaskKind.COUNSELLING, TaskKind.CHILD_PROTECTION])
+        .order_by("created_at")
+        .values_list("kind", "status")
+    )
+    offer_status = next((status for kind, status in tasks if kind == TaskKind.COUNSELLING), None)
     if plan is not None:
         view.state = "ongoing" if plan.status == PlanStatus.ACTIVE else "closed"
         view.shared_flags = plan.shared_flag_labels
-    elif offer is not None and offer.status == TaskStatus.DECLINED:
+    elif offer_status == TaskStatus.DECLINED:
         view.state = "declined"
-    elif offer is not None and offer.status == TaskStatus.OPEN:
+    elif offer_status == TaskStatus.OPEN:
         view.state = "offered"
     else:
         view.state = "not_offered"
-    sessions = CounsellingSession.objects.filter(case=case).only(
-        "id", "case_id", "scheduled_at", "mode", "attendance", "contact_attempt_id", "kind"
+    # The next appointment and the missed sessions nobody has followed up yet, in one read.
+    pending = list(
+        CounsellingSession.objects.filter(case=case)
+        .filter(
+            Q(attendance=Attendance.SCHEDULED, scheduled_at__gte=now)
+            | Q(attendance=Attendance.MISSED, contact_attempt__isnull=True)
+        )
+        .only("id", "case_id", "scheduled_at", "mode", "attendance", "contact_attempt_id", "kind")
+        .order_by("scheduled_at")
     )
-    view.next_session = (
-        sessions.filter(attendance=Attendance.SCHEDULED, scheduled_at__gte=now).order_by("scheduled_at").first()
-    )
-    view.awaiting_contact = list(
-        sessions.filter(attendance=Attendance.MISSED, contact_attempt__isnull=True).order_by("scheduled_at")
-    )
+    view.next_session = next((s for s in pending if s.attendance == Attendance.SCHEDULED), None)
+    view.awaiting_contact = [s for s in pending if s.attendance == Attendance.MISSED]
     if view.awaiting_contact:
         view.contact_options = [
             ContactOption(method, contact_allowed(case, method, now)) for method in ContactMethod.values
         ]
-    view.child_protection_open = Task.objects.filter(
-        case=case, kind=TaskKind.CHILD_PROTECTION, status=TaskStatus.OPEN
-    ).exists()
+    view.child_protection_open = any(
+        kind == TaskKind.CHILD_PROTECTION and status == TaskStatus.OPEN for kind, status in tasks
+    )
     if is_psychologist:
         view.pending_follow_ups = Measure.objects.filter(
             case=case, needs_risk_assessment=True, risk_assessment__isnull=True
