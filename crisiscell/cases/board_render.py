@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from crisiscell.cases.board import BoardRow
@@ -44,9 +46,14 @@ class BadgeWords:
         self.not_applicable = _("not applicable")
 
 
+@cache
+def _badge_words(language: str | None) -> BadgeWords:
+    return BadgeWords()
+
+
 def clock_badge(clock: Clock, words: BadgeWords | None = None) -> SafeString:
     """The clock's state in words and a symbol as well as colour (✖ ▲ ● ✔ ○ and a dash)."""
-    w = words or BadgeWords()
+    w = words or _badge_words(get_language())
     label = _e(clock.label)
     if clock.state == ClockState.MISSED:
         css, symbol, text = "clock-missed", "✖", w.missed

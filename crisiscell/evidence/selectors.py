@@ -213,16 +213,19 @@ def case_panel_for(actor: User, case: Case) -> CasePanel | None:
     ):
         return None
     closed = (EvidenceStatus.DESTROYED, EvidenceStatus.RETURNED)
+    # One read: items, those still held, and hand-overs of them waiting for this viewer
+    # (the custody join repeats an item once per movement, hence the distinct counts).
+    waiting = Q(custody__to_user=actor, custody__state=CustodyEvent.State.PENDING)
     counts = EvidenceItem.objects.filter(case=case).aggregate(
-        items=Count("pk"), open_items=Count("pk", filter=~Q(status__in=closed))
+        items=Count("pk", distinct=True),
+        open_items=Count("pk", filter=~Q(status__in=closed), distinct=True),
+        pending_for_me=Count("custody", filter=waiting, distinct=True),
     )
     return CasePanel(
         case=case,
         items=counts["items"],
         open_items=counts["open_items"],
-        pending_for_me=CustodyEvent.objects.filter(
-            to_user=actor, state=CustodyEvent.State.PENDING, item__case=case
-        ).count(),
+        pending_for_me=counts["pending_for_me"],
         can_export=allows_in_cell(actor, case.cell, Section.EVIDENCE, Action.EXPORT),
     )
 
