@@ -19,9 +19,15 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def bootstrap(database_url: str | None, label: str) -> Path:
-    """Point Django at a scratch database and key ring, set it up and migrate. Returns the scratch dir."""
-    scratch = Path(tempfile.mkdtemp(prefix=f"crisiscell-bench-{label}-"))
+def bootstrap(database_url: str | None, label: str, *, directory: Path | None = None) -> Path:
+    """Point Django at a scratch database and key ring, set it up and migrate. Returns the scratch dir.
+
+    ``directory``: use (and keep) this directory instead of a temporary one; a database
+    and key ring already there are used as they are.
+    """
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+    scratch = directory or Path(tempfile.mkdtemp(prefix=f"crisiscell-bench-{label}-"))
     os.environ["DATABASE_URL"] = database_url or f"sqlite:///{scratch / 'bench.sqlite3'}"
     os.environ["CRISISCELL_KEY_DIR"] = str(scratch / "keys")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crisiscell.settings")
