@@ -28,7 +28,6 @@ from crisiscell.cases.clocks import (
     ClockPlan,
     DelayedPath,
     Resolution,
-    delayed_presentation,
     most_urgent,
 )
 from crisiscell.cases.deadlines import Rule
@@ -218,6 +217,9 @@ _TASK_COLUMNS = (
 )  # fmt: skip
 
 
+_make_row = tuple.__new__  # a row with every field given, without the named tuple's generated __new__
+
+
 class ResolutionRow(NamedTuple):
     case_id: Any
     clock_key: str
@@ -267,7 +269,9 @@ def build_rows(
         ):
             case = by_code.get(code)
             if case is not None:  # a case opened since the cases were read waits for the next refresh
-                tasks[code].append(TaskRow(raw_id, case, kind, rule_key, status, owner_id, username or "", closed_at))
+                tasks[code].append(
+                    _make_row(TaskRow, (raw_id, case, kind, rule_key, status, owner_id, username or "", closed_at))
+                )
     resolutions: dict[Any, list[ResolutionRow]] = defaultdict(list)
     for values in ClockResolution.objects.filter(case_id__in=ids).values_list(*ResolutionRow._fields):
         resolutions[values[0]].append(ResolutionRow._make(values))
@@ -288,7 +292,7 @@ def build_rows(
                 urgent=most_urgent(clocks),
                 open_tasks=[t for t in case_tasks if t.status == _OPEN and t.kind != _FOLLOW_UP],
                 follow_ups=_follow_ups(case, case_tasks, rules, now),
-                delayed=delayed_presentation(facts, rules),
+                delayed=plan.delayed(facts),
             )
         )
     rows.sort(key=BoardRow.sort_key)

@@ -202,6 +202,11 @@ class ClockPlan:
 
         self.adult = [step(key, key) for key in CASE_CLOCKS]
         self.child = [step(key, "trial_child" if key == "trial" else key) for key in CASE_CLOCKS]
+        self._pep, self._ec = timedelta(hours=rules["pep"].hours), timedelta(hours=rules["ec"].hours)
+
+    def delayed(self, facts: CaseFacts) -> DelayedPath | None:
+        """``delayed_presentation`` with the rules' windows already worked out."""
+        return _delayed(facts, self._pep, self._ec)
 
     def clocks(self, facts: CaseFacts, now: datetime, *, live_only: bool = False) -> list[Clock]:
         clocks = []
@@ -315,10 +320,13 @@ class DelayedPath:
 
 def delayed_presentation(facts: CaseFacts, rules: Mapping[str, Rule]) -> DelayedPath | None:
     """She arrived after the PEP (72 h) or EC (120 h) window, even from the latest possible time."""
+    return _delayed(facts, timedelta(hours=rules["pep"].hours), timedelta(hours=rules["ec"].hours))
+
+
+def _delayed(facts: CaseFacts, pep: timedelta, ec: timedelta) -> DelayedPath | None:
     latest = facts.incident_at if facts.incident_kind == "exact" else facts.incident_latest
     if facts.incident_kind == "unknown" or latest is None:
         return None
     since = facts.arrival_at - latest
-    after_pep = since > timedelta(hours=rules["pep"].hours)
-    after_ec = since > timedelta(hours=rules["ec"].hours)
+    after_pep, after_ec = since > pep, since > ec
     return DelayedPath(after_pep, after_ec) if after_pep or after_ec else None
