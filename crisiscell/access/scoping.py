@@ -5,7 +5,7 @@ Selectors call these to scope every query to the cells the actor may see.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
@@ -68,6 +68,18 @@ def cells_for(user: User, section: Section, action: Action) -> QuerySet[Cell]:
     roles = roles_allowing(section, action)
     cell_ids = [m.cell_id for m in memberships_cached(user) if m.role in roles and m.cell_id]
     return Cell.objects.filter(pk__in=cell_ids, is_active=True)
+
+
+def cell_ids_for(user: User, section: Section, action: Action) -> list[Any] | None:
+    """The ids of the active cells where the user may perform ``action`` on ``section``.
+
+    ``None`` means every active cell (a national role). Read from the memberships
+    already loaded for the request: no query, where ``cells_for`` is a queryset.
+    """
+    if allows_nationally(user, section, action):
+        return None
+    roles = roles_allowing(section, action)
+    return [m.cell_id for m in memberships_cached(user) if m.role in roles and m.cell is not None and m.cell.is_active]
 
 
 def roles_in(user: User, cell: Cell | None) -> list[str]:

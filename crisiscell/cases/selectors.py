@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Field, QuerySet
+from django.db.models import Field, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from crisiscell.access.policy import Action, Section
-from crisiscell.access.scoping import allows_in_cell, cells_for
+from crisiscell.access.scoping import allows_in_cell, cell_ids_for, cells_for
 from crisiscell.accounts.models import User
 from crisiscell.audit.events import label as event_label
 from crisiscell.audit.models import AuditEvent
@@ -121,23 +121,22 @@ def survivor_lookup(actor: User, *, cnic: str = "", phone: str = "") -> list[Loo
         actor=actor,
         details={"by": [k for k, v in (("cnic", cnic), ("phone", phone)) if v.strip()]},
     )
-    cell_ids = list(cells_for(actor, Section.IDENTITY, Action.VIEW).values_list("pk", flat=True))
-    if not digests or not cell_ids:
+    cell_ids = cell_ids_for(actor, Section.IDENTITY, Action.VIEW)  # None: every active cell
+    if not digests or cell_ids == []:
         return []
     # Two plain queries, however many match: the survivors with their identity
     # records (found through the blind index), then the codes of their cases.
+    in_cells = (
+        Q(identity__lookups__cell__is_active=True) if cell_ids is None else Q(identity__lookups__cell_id__in=cell_ids)
+    )
     survivors = list(
-        Survivor.objects.filter(identity__lookups__digest__in=digests, identity__lookups__cell_id__in=cell_ids)
-        .select_related("identity")
-        .distinct()
+        Survivor.objects.filter(in_cells, identity__lookups__digest__in=digests).select_related("identity").distinct()
     )
     codes: dict[Any, list[str]] = {survivor.pk: [] for survivor in survivors}
     if codes:
-        for survivor_id, code in (
-            Case.objects.filter(survivor_id__in=list(codes), cell_id__in=cell_ids)
-            .order_by("arrival_at")
-            .values_list("survivor_id", "code")
-        ):
+        cases = Case.objects.filter(survivor_id__in=list(codes))
+        cases = cases.filter(cell__is_active=True) if cell_ids is None else cases.filter(cell_id__in=cell_ids)
+        for survivor_id, code in cases.order_by("arrival_at").values_list("survivor_id", "code"):
             codes[survivor_id].append(code)
     return [
         LookupMatch(survivor, codes[survivor.pk], SurvivorIdentity.from_payload(vault_read(survivor.identity)).name)
