@@ -86,6 +86,8 @@ def _dashed(task: Any) -> str:
     raw = getattr(task, "raw_id", None)
     if raw is None:
         return str(task.pk)
+    if len(raw) == 36:  # PostgreSQL's text of a uuid is already dashed
+        return str(raw)
     h = raw.replace("-", "")
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
@@ -133,7 +135,7 @@ class RowRenderer:
         )
         self.badge_words = BadgeWords()
         self.zone = get_current_timezone()
-        self._allowed: dict[tuple[Any, str], bool] = {}
+        self._allowed: dict[Any, dict[str, bool]] = {}
 
     def tags(self, row: BoardRow) -> str:
         case, w = row.case, self.w
@@ -164,18 +166,26 @@ class RowRenderer:
             parts.append(f'<div class="clock {css}"><span aria-hidden="true">{symbol}</span> {label} {due}{late}</div>')
         return "".join(parts)
 
-    def _may_take(self, task: Any, cell_id: Any) -> bool:
-        """May this viewer act on this kind of task in this cell? Asked once per kind and cell."""
-        key = (cell_id, task.kind)
-        if key not in self._allowed:
-            self._allowed[key] = may_act_on(self.user, task)
-        return self._allowed[key]
+    def _takeable(self, row: BoardRow) -> dict[str, bool]:
+        """Which kinds of task this viewer may take in the row's cell: asked once per kind and cell.
+
+        One table per cell, looked up once per row: a key with the cell's id in it cost a
+        hash of that id for every task on the board.
+        """
+        cell_id = row.case.cell_id
+        kinds = self._allowed.get(cell_id)
+        if kinds is None:
+            kinds = self._allowed[cell_id] = {}
+        for task in row.open_tasks:
+            if task.kind not in kinds:
+                kinds[task.kind] = may_act_on(self.user, task)
+        return kinds
 
     def duties(self, row: BoardRow) -> str:
         if not row.open_tasks:
             return f'<li class="muted">{self.w["nothing"]}</li>'
         items = []
-        cell_id = row.case.cell_id
+        takeable = self._takeable(row)
         button_start, button_end = self.take_parts
         for task in row.open_tasks:
             if task.owner_id:
@@ -183,7 +193,7 @@ class RowRenderer:
                 items.append(f'<li>{label} · <span dir="ltr">{_e(task.owner_username)}</span></li>')
                 continue
             line = self.unassigned.get(task.kind) or f"<li>{_e(task.kind)} · <em>{self.w['unassigned']}</em>"
-            if self._may_take(task, cell_id):
+            if takeable[task.kind]:
                 items.append(f"{line}{button_start}{_dashed(task)}{button_end}")
             else:
                 items.append(f"{line}</li>")

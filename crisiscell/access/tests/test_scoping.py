@@ -10,7 +10,7 @@ from crisiscell.tests.factories import CellFactory, make_staff
 
 
 def test_cell_ids_are_the_active_cells_of_the_roles_that_allow_it(cell, other_cell, django_assert_num_queries):
-    closed = CellFactory(code="OLD", is_active=False)
+    closed: Cell = CellFactory(code="OLD", is_active=False)
     desk = make_staff(Role.DESK_OFFICER, cell)
     Membership.objects.create(user=desk, cell=closed, role=Role.DESK_OFFICER)
     Membership.objects.create(user=desk, cell=other_cell, role=Role.EVIDENCE_CUSTODIAN)  # no identity section
