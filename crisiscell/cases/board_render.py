@@ -5,8 +5,8 @@ Django template include per row and per clock cost more than everything else in
 the request (about 1 ms a row). These functions build the same markup from
 f-strings over escaped values, with each word translated once per render and
 times formatted without the template machinery.
-The templates keep the page around them; ``_board_row.html`` and ``_clock.html``
-call these so there is one implementation.
+The board's views render the rows here and hand the templates the HTML (``_board_rows.html``,
+``_board_row.html``); the ``clock_badge`` filter calls ``clock_badge`` so there is one implementation.
 """
 
 from __future__ import annotations

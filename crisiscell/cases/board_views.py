@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,9 +19,11 @@ from crisiscell.access.policy import Action, Section
 from crisiscell.access.scoping import allows_nationally
 from crisiscell.accounts.models import User
 from crisiscell.cases import board, duties, selectors
+from crisiscell.cases.board_render import RowRenderer
 from crisiscell.cases.forms import ClockResolveForm, ContactForm, TaskCloseForm
 from crisiscell.cases.models import Alert, Task
 from crisiscell.cases.rules_in_force import rules_in_force
+from crisiscell.cells.models import Cell
 from crisiscell.cells.selectors import cell_get_for, coverage_warnings_next_hours
 
 POLL_SECONDS = 30
@@ -38,13 +41,25 @@ def _filter(request: HttpRequest) -> str | None:
     return value if value in board.FILTERS else None
 
 
+def _board_rows_html(actor: User, cell: Cell, filt: str | None) -> SafeString:
+    """The board's rows as HTML, rendered here rather than from the template context.
+
+    The template context takes part in reference cycles, so rows placed in it (with
+    their clocks and tasks, some 25,000 objects on a large board) outlived the request
+    until the garbage collector found them: 5 to 8 ms of collection per refresh. Made
+    and dropped here, they are freed as soon as the HTML is written.
+    """
+    with transaction.atomic():
+        rows = board.board_for(actor, cell, now=timezone.now(), filt=filt)
+    return RowRenderer(actor).rows(rows)
+
+
 @requires(Section.CASE, Action.VIEW)
 def board_page(request: HttpRequest, cell_code: str) -> HttpResponse:
     actor = _actor(request)
     cell = cell_get_for(actor, cell_code, Section.CASE, Action.VIEW)
     filt = _filter(request)
-    with transaction.atomic():
-        rows = board.board_for(actor, cell, now=timezone.now(), filt=filt)
+    rows_html = _board_rows_html(actor, cell, filt)
     # Duty roster: the coverage gaps of the next 24 hours, shown under the heading.
     coverage_gaps = coverage_warnings_next_hours(actor, cell, now=timezone.now(), hours=24)
     return render(
@@ -52,7 +67,7 @@ def board_page(request: HttpRequest, cell_code: str) -> HttpResponse:
         "cases/board.html",
         {
             "cell": cell,
-            "rows": rows,
+            "rows_html": rows_html,
             "filter": filt,
             "filters": board.FILTERS,
             "poll_seconds": POLL_SECONDS,
@@ -67,12 +82,10 @@ def board_rows(request: HttpRequest, cell_code: str) -> HttpResponse:
     actor = _actor(request)
     cell = cell_get_for(actor, cell_code, Section.CASE, Action.VIEW)
     filt = _filter(request)
-    with transaction.atomic():
-        rows = board.board_for(actor, cell, now=timezone.now(), filt=filt)
     return render(
         request,
         "cases/_board_rows.html",
-        {"cell": cell, "rows": rows, "filter": filt, "poll_seconds": POLL_SECONDS},
+        {"cell": cell, "rows_html": _board_rows_html(actor, cell, filt), "filter": filt, "poll_seconds": POLL_SECONDS},
     )
 
 
@@ -125,7 +138,7 @@ def task_take(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         with transaction.atomic():
             row = board.board_row_for(actor, task.case, now=timezone.now())
-        return render(request, "cases/_board_row.html", {"row": row, "cell": task.case.cell})
+        return render(request, "cases/_board_row.html", {"row_html": RowRenderer(actor).row(row)})
     if request.POST.get("return_to") == "case":
         return redirect("cases:detail", code=task.case.code)
     return redirect("cases:board", cell_code=task.case.cell.code)

@@ -23,21 +23,3 @@ def clock_badge(clock: Any) -> str:
     from crisiscell.cases.board_render import clock_badge as render
 
     return render(clock)
-
-
-def _renderer(context: Any) -> Any:
-    from crisiscell.cases.board_render import RowRenderer
-
-    return RowRenderer(context.get("user"))
-
-
-@register.simple_tag(takes_context=True)
-def board_rows(context: Any, rows: Any) -> str:
-    html: str = _renderer(context).rows(rows)
-    return html
-
-
-@register.simple_tag(takes_context=True)
-def board_row(context: Any, row: Any) -> str:
-    html: str = _renderer(context).row(row)
-    return html
