@@ -235,6 +235,7 @@ def build_rows(
     *,
     live_only: bool = False,
     scope: QuerySet[Case, Any] | None = None,
+    through: Q | None = None,
     known_tasks: Sequence[Task] | None = None,
 ) -> list[BoardRow]:
     """Board rows for these cases, with a fixed number of queries whatever their number.
@@ -243,10 +244,14 @@ def build_rows(
 
     ``live_only``: only the clocks that can be open or missed (the board); the case
     page asks for all of them. ``scope``: a query of the same cases' ids, which the
-    related rows are read through instead of a list of every id. ``known_tasks``: every
+    related rows are read through instead of a list of every id; ``through``: the same
+    cases as a condition on ``case__`` fields, which the tasks and resolutions are read
+    with in one join (the tasks need the case's code; a subquery as well would read every
+    case twice). ``known_tasks``: every
     task of the one case given, already read (the case page lists them anyway).
     """
     ids: CaseIds = scope if scope is not None else [case.pk for case in cases]
+    of_these_cases = through if through is not None else Q(case_id__in=ids)
     by_code = {case.code: case for case in cases}
     tasks: dict[str, list[TaskRow]] = defaultdict(list)
     # Open work (follow-ups only once they are near), and the closed duties whose
@@ -263,7 +268,7 @@ def build_rows(
             raise ValueError("Known tasks are the tasks of one case.")
         tasks[cases[0].code] = list(known_tasks)  # type: ignore[arg-type]  # a Task reads as a TaskRow
     else:
-        task_query = Task.objects.filter(case_id__in=ids).filter(relevant).order_by("created_at")
+        task_query = Task.objects.filter(of_these_cases).filter(relevant).order_by("created_at")
         for raw_id, code, kind, rule_key, status, owner_id, username, closed_at in fetch_rows(
             task_query.values_list(*_TASK_COLUMNS)
         ):
@@ -273,7 +278,7 @@ def build_rows(
                     _make_row(TaskRow, (raw_id, case, kind, rule_key, status, owner_id, username or "", closed_at))
                 )
     resolutions: dict[Any, list[ResolutionRow]] = defaultdict(list)
-    for values in ClockResolution.objects.filter(case_id__in=ids).values_list(*ResolutionRow._fields):
+    for values in ClockResolution.objects.filter(of_these_cases).values_list(*ResolutionRow._fields):
         resolutions[values[0]].append(ResolutionRow._make(values))
     recorded: dict[Any, dict[str, Any]] = defaultdict(dict)
     for source in FACT_SOURCES:
@@ -329,7 +334,14 @@ def board_for(actor: User, cell: Cell, *, now: datetime, filt: str | None = None
         BoardCase._make((*values, cell))  # every case is this cell's: no join, no query
         for values in fetch_rows(open_cases.values_list(*BOARD_CASE_FIELDS))
     ]
-    rows = build_rows(cases, now, rules_in_force(), live_only=True, scope=open_cases.values("pk"))
+    rows = build_rows(
+        cases,
+        now,
+        rules_in_force(),
+        live_only=True,
+        scope=open_cases.values("pk"),
+        through=Q(case__cell=cell, case__status=CaseStatus.OPEN),
+    )
     me = actor.pk
     return [row for row in rows if _keep(row, me, filt)]
 
