@@ -3,7 +3,9 @@
 Case codes are sequential per cell and year, issued under a row lock so two
 desks registering at the same moment never get the same number. The survivor's
 reference is random, uses no look-alike characters (no 0/O, 1/I/L, U) and ends
-with a Luhn mod 30 check character, so a mistyped reference is caught.
+with a Luhn mod 30 check character, so a mistyped reference is caught: every
+single wrong character, and every swap of two neighbours but one, the swap of
+"2" and "Z" (the alphabet's first and last characters: Luhn's known blind spot).
 """
 
 from __future__ import annotations
@@ -61,9 +63,13 @@ def _check_character(body: str) -> str:
     return REFERENCE_ALPHABET[(n - total % n) % n]
 
 
-def new_reference() -> str:
-    body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+def with_check_character(body: str) -> str:
+    """A reference body (``REFERENCE_LENGTH`` characters of the alphabet) with its check character."""
     return body + _check_character(body)
+
+
+def new_reference() -> str:
+    return with_check_character("".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH)))
 
 
 def format_reference(reference: str) -> str:
