@@ -4,8 +4,9 @@ Case codes are sequential per cell and year, issued under a row lock so two
 desks registering at the same moment never get the same number. The survivor's
 reference is random, uses no look-alike characters (no 0/O, 1/I/L, U) and ends
 with a Luhn mod 30 check character, so a mistyped reference is caught: every
-single wrong character, and every swap of two neighbours but one, the swap of
-"2" and "Z" (the alphabet's first and last characters: Luhn's known blind spot).
+single wrong character, and every swap of two neighbours (the check character
+included) but one, the swap of "2" and "Z" (the alphabet's first and last
+characters: Luhn's known blind spot).
 """
 
 from __future__ import annotations

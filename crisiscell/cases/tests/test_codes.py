@@ -48,7 +48,7 @@ def test_adjacent_transpositions_are_caught_but_the_luhn_blind_pair(ref, data):
     if ref[i] == ref[i + 1]:
         return
     swapped = ref[:i] + ref[i + 1] + ref[i] + ref[i + 2 :]
-    if {ref[i], ref[i + 1]} == LUHN_BLIND_PAIR and i + 1 < codes.REFERENCE_LENGTH:
+    if {ref[i], ref[i + 1]} == LUHN_BLIND_PAIR:
         assert codes.parse_reference(swapped) == swapped  # the one swap Luhn mod N cannot see
     else:
         assert codes.parse_reference(swapped) is None
@@ -58,7 +58,7 @@ def test_every_neighbour_swap_but_the_blind_pair_is_caught_exhaustively():
     """Every pair of characters at every place in a body: exactly the documented pair slips through."""
     alphabet, length = codes.REFERENCE_ALPHABET, codes.REFERENCE_LENGTH
     body = "".join(alphabet[(7 * k) % len(alphabet)] for k in range(length))
-    slipped = set()
+    slipped, slipped_at_check = set(), set()
     for i in range(length - 1):  # two neighbours inside the body
         for a in alphabet:
             for b in alphabet:
@@ -66,11 +66,17 @@ def test_every_neighbour_swap_but_the_blind_pair_is_caught_exhaustively():
                     ref = codes.with_check_character(body[:i] + a + b + body[i + 2 :])
                     if codes.parse_reference(ref[:i] + b + a + ref[i + 2 :]) is not None:
                         slipped.add(frozenset((a, b)))
-    for a in alphabet:  # the body's last character and the check character
-        ref = codes.with_check_character(body[:-1] + a)
-        if ref[-1] != a and codes.parse_reference(ref[:-2] + ref[-1] + ref[-2]) is not None:
-            slipped.add(frozenset((a, ref[-1])))
+    seen_with_check = set()
+    for x in alphabet:  # the body's last character and the check character, over 900 bodies
+        for a in alphabet:
+            ref = codes.with_check_character(body[:-2] + x + a)
+            if ref[-1] != a:
+                seen_with_check.add(frozenset((a, ref[-1])))
+                if codes.parse_reference(ref[:-2] + ref[-1] + ref[-2]) is not None:
+                    slipped_at_check.add(frozenset((a, ref[-1])))
     assert slipped == {frozenset(LUHN_BLIND_PAIR)}
+    assert frozenset(LUHN_BLIND_PAIR) in seen_with_check  # the pair did meet the check character
+    assert slipped_at_check == {frozenset(LUHN_BLIND_PAIR)}
 
 
 def test_case_codes_count_per_cell_and_year(cell, other_cell, staff):
