@@ -1,8 +1,9 @@
 """Reads for the golden-hour board: every open case of a cell with its clocks and duties.
 
 The number of queries does not grow with the number of cases: one for the cases,
-one for their tasks, one for the clock resolutions, one for the rules in force
-(and one audit insert). Clocks are computed in Python from those rows.
+one for their tasks, one for the clock resolutions, one for the rules in force, one
+per justice table for the milestones (and one audit insert). Clocks are computed in
+Python from those rows.
 """
 
 from __future__ import annotations
@@ -86,8 +87,8 @@ BOARD_CASE_FIELDS = BoardCase._fields[:-1]  # every column but the cell, which t
 FOLLOW_UP_LEAD = timedelta(days=2)
 
 # Later records feed the clocks their facts (the justice milestones) through these:
-# each takes the case ids and returns, per case id, ``CaseFacts`` field values, in
-# one query whatever the number of cases. Registered by the app's ``ready()``.
+# each takes the case ids and returns, per case id, ``CaseFacts`` field values, in a
+# fixed number of queries whatever the number of cases. Registered by the app's ``ready()``.
 # The cases come as a list of ids or as a query of them (the board passes a query: a
 # subquery costs less than hundreds of bound ids).
 CaseIds = Sequence[Any] | QuerySet[Case, Any]
@@ -240,15 +241,15 @@ def build_rows(
 ) -> list[BoardRow]:
     """Board rows for these cases, with a fixed number of queries whatever their number.
 
-    Two (tasks, clock resolutions), and one per registered fact source.
+    Two (tasks, clock resolutions), and the fixed few each registered fact source reads.
 
     ``live_only``: only the clocks that can be open or missed (the board); the case
     page asks for all of them. ``scope``: a query of the same cases' ids, which the
     related rows are read through instead of a list of every id; ``through``: the same
     cases as a condition on ``case__`` fields, which the tasks and resolutions are read
     with in one join (the tasks need the case's code; a subquery as well would read every
-    case twice). ``known_tasks``: every
-    task of the one case given, already read (the case page lists them anyway).
+    case twice). ``known_tasks``: every task of the one case given, already read (the case
+    page lists them anyway).
     """
     ids: CaseIds = scope if scope is not None else [case.pk for case in cases]
     of_these_cases = through if through is not None else Q(case_id__in=ids)
