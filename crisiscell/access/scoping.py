@@ -59,27 +59,25 @@ def allows_nationally(user: User, section: Section, action: Action) -> bool:
     return any(m.role in roles and m.cell_id is None for m in memberships_cached(user))
 
 
-def cells_for(user: User, section: Section, action: Action) -> QuerySet[Cell]:
-    """The cells in which the user may perform ``action`` on ``section``."""
-    from crisiscell.cells.models import Cell
-
-    if allows_nationally(user, section, action):
-        return Cell.objects.filter(is_active=True)
-    roles = roles_allowing(section, action)
-    cell_ids = [m.cell_id for m in memberships_cached(user) if m.role in roles and m.cell_id]
-    return Cell.objects.filter(pk__in=cell_ids, is_active=True)
-
-
 def cell_ids_for(user: User, section: Section, action: Action) -> list[Any] | None:
     """The ids of the active cells where the user may perform ``action`` on ``section``.
 
     ``None`` means every active cell (a national role). Read from the memberships
-    already loaded for the request: no query, where ``cells_for`` is a queryset.
+    already loaded for the request (which leave out inactive cells): no query.
     """
     if allows_nationally(user, section, action):
         return None
     roles = roles_allowing(section, action)
-    return [m.cell_id for m in memberships_cached(user) if m.role in roles and m.cell is not None and m.cell.is_active]
+    return [m.cell_id for m in memberships_cached(user) if m.role in roles and m.cell_id]
+
+
+def cells_for(user: User, section: Section, action: Action) -> QuerySet[Cell]:
+    """The cells in which the user may perform ``action`` on ``section``, as a query."""
+    from crisiscell.cells.models import Cell
+
+    cell_ids = cell_ids_for(user, section, action)
+    active = Cell.objects.filter(is_active=True)
+    return active if cell_ids is None else active.filter(pk__in=cell_ids)
 
 
 def roles_in(user: User, cell: Cell | None) -> list[str]:

@@ -133,7 +133,7 @@ class RowRenderer:
             f' <button class="small" form="{TAKE_FORM_ID}" name="task" value="',
             f'" hx-post="{take_url}">{self.w["take"]}</button></li>',
         )
-        self.badge_words = BadgeWords()
+        self.badge_words = _badge_words(get_language())
         self.zone = get_current_timezone()
         self._allowed: dict[Any, dict[str, bool]] = {}
 
