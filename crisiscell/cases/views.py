@@ -200,13 +200,14 @@ def _case_context(actor: User, case: Case) -> dict[str, Any]:
     identity = selectors.survivor_identity_for(actor, case) if selectors.may_see_identity(actor, case) else None
     tasks = list(case.tasks.select_related("owner", "closed_by").order_by("created_at"))
     can_edit = allows_in_cell(actor, case.cell, Section.CASE, Action.EDIT)
+    consents = list(selectors.consents_for(case))
     return {
         "case": case,
         "identity": identity,
         "guardians": selectors.guardians_for(actor, case),
         "perpetrators": list(case.perpetrators.all()),
         "offences": list(case.offences.all()),
-        "consents": _consent_lines(case, selectors.consents_for(case), can_edit),
+        "consents": _consent_lines(case, consents, can_edit),
         "timeline": selectors.case_timeline_entries(case),
         "versions": selectors.case_versions(case),
         "reference": format_reference(case.reference),
@@ -220,7 +221,7 @@ def _case_context(actor: User, case: Case) -> dict[str, Any]:
         "contact_form": ContactForm(),
         "contact_templates": CONTACT_TEMPLATES,
         # Referrals and transfers (crisiscell.referrals): the panel above the consent ledger.
-        "referrals_panel": referral_selectors.case_panel_for(actor, case),
+        "referrals_panel": referral_selectors.case_panel_for(actor, case, consents=consents),
     }
 
 

@@ -17,6 +17,7 @@ Everyone else sees nothing of counselling on the case page.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -241,8 +242,13 @@ class TeamView:
         return self.is_psychologist or self.is_team or self.may_break_glass
 
 
-def team_view_for(actor: User, case: Case, *, now: datetime | None = None) -> TeamView:
-    """The counselling panel of a case page the actor has already opened (and audited)."""
+def team_view_for(
+    actor: User, case: Case, *, now: datetime | None = None, tasks: Iterable[Task] | None = None
+) -> TeamView:
+    """The counselling panel of a case page the actor has already opened (and audited).
+
+    ``tasks``: all the case's tasks, oldest first, when the page has read them already.
+    """
     now = now or timezone.now()
     is_psychologist = allows_in_cell(actor, case.cell, Section.COUNSELLING, Action.VIEW)
     is_team = any(role in COUNSELLING_TEAM_ROLES for role in roles_in(actor, case.cell))
@@ -259,12 +265,13 @@ def team_view_for(actor: User, case: Case, *, now: datetime | None = None) -> Te
         return view
     plan = CounsellingPlan.objects.filter(case=case).only("status", "shared_flags").first()
     # The counselling offer (the first, as created) and whether a child protection referral is open, in one read.
-    tasks = list(
-        Task.objects.filter(case=case, kind__in=[TaskKind.COUNSELLING, TaskKind.CHILD_PROTECTION])
-        .order_by("created_at")
-        .values_list("kind", "status")
+    counted = [TaskKind.COUNSELLING, TaskKind.CHILD_PROTECTION]
+    kinds = (
+        list(Task.objects.filter(case=case, kind__in=counted).order_by("created_at").values_list("kind", "status"))
+        if tasks is None
+        else [(task.kind, task.status) for task in tasks if task.kind in counted]
     )
-    offer_status = next((status for kind, status in tasks if kind == TaskKind.COUNSELLING), None)
+    offer_status = next((status for kind, status in kinds if kind == TaskKind.COUNSELLING), None)
     if plan is not None:
         view.state = "ongoing" if plan.status == PlanStatus.ACTIVE else "closed"
         view.shared_flags = plan.shared_flag_labels
@@ -291,7 +298,7 @@ def team_view_for(actor: User, case: Case, *, now: datetime | None = None) -> Te
             ContactOption(method, contact_allowed(case, method, now)) for method in ContactMethod.values
         ]
     view.child_protection_open = any(
-        kind == TaskKind.CHILD_PROTECTION and status == TaskStatus.OPEN for kind, status in tasks
+        kind == TaskKind.CHILD_PROTECTION and status == TaskStatus.OPEN for kind, status in kinds
     )
     if is_psychologist:
         view.pending_follow_ups = Measure.objects.filter(

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crisiscell.cases.models import Offence
+from crisiscell.core.forms import ModelMultipleChoiceField
 from crisiscell.digital.models import NciiService
 from crisiscell.digital.peca import peca_offences
 
@@ -37,7 +38,7 @@ class TimezoneForm(forms.Form):
     timezone = forms.CharField(label=_("Time zone of the phone"), max_length=64)
 
 
-class PecaChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class PecaChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Offence) -> str:
         return f"PECA {obj.section}: {obj.title}"
 

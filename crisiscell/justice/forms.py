@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crisiscell.cases.forms import DATETIME_FORMAT, LocalDateTimeInput
 from crisiscell.cases.models import Offence
+from crisiscell.core.forms import ModelMultipleChoiceField
 from crisiscell.justice.models import AppealOutcome, AppealParty, LegalAidDecision, StatementPlace, Verdict
 from crisiscell.referrals.forms import DateInput
 
@@ -23,8 +24,8 @@ def _date(label: Any, required: bool = True) -> forms.DateField:
     return forms.DateField(label=label, required=required, widget=DateInput())
 
 
-def _sections() -> forms.ModelMultipleChoiceField[Offence]:
-    return forms.ModelMultipleChoiceField(
+def _sections() -> ModelMultipleChoiceField:
+    return ModelMultipleChoiceField(
         label=_("Sections applied"),
         queryset=Offence.objects.all(),
         required=False,
@@ -130,7 +131,7 @@ class HearingForm(forms.Form):
 class JudgmentForm(forms.Form):
     judgment_on = _date(_("Judgment on"))
     verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices)
-    conviction_sections = forms.ModelMultipleChoiceField(
+    conviction_sections = ModelMultipleChoiceField(
         label=_("Convicted under"), queryset=Offence.objects.all(), required=False, to_field_name="code"
     )
     sentence = forms.CharField(label=_("Sentence"), max_length=300, required=False)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crisiscell.accounts.models import User
 from crisiscell.cases.forms import BLANK, LocalDateTimeInput, _dt
+from crisiscell.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from crisiscell.documents.models import RecipientKind
 from crisiscell.evidence.models import EvidenceItem
 from crisiscell.medical import findings as rules
@@ -37,27 +38,17 @@ class GuardedForm(forms.Form):
         return cleaned
 
 
-if TYPE_CHECKING:
-    _UserChoice = forms.ModelChoiceField[User]
-    _ItemChoice = forms.ModelChoiceField[EvidenceItem]
-    _ItemsChoice = forms.ModelMultipleChoiceField[EvidenceItem]
-else:  # the generic forms are subscriptable only for the type checker
-    _UserChoice = forms.ModelChoiceField
-    _ItemChoice = forms.ModelChoiceField
-    _ItemsChoice = forms.ModelMultipleChoiceField
-
-
-class ExaminerChoice(_UserChoice):
+class ExaminerChoice(ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.username
 
 
-class SampleChoice(_ItemChoice):
+class SampleChoice(ModelChoiceField):
     def label_from_instance(self, obj: EvidenceItem) -> str:
         return f"{obj.human_id} · {obj.get_kind_display()}"
 
 
-class PhotographChoice(_ItemsChoice):
+class PhotographChoice(ModelMultipleChoiceField):
     def label_from_instance(self, obj: EvidenceItem) -> str:
         return obj.human_id
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crisiscell.cells.models import Cell
+from crisiscell.core.forms import ModelChoiceField
 from crisiscell.referrals.models import ReferralKind, ReferralStatus
 
 
@@ -49,12 +50,12 @@ class TransitionForm(forms.Form):
 
 
 class TransferRequestForm(forms.Form):
-    to_cell = forms.ModelChoiceField(label=_("Receiving cell"), queryset=Cell.objects.none())
+    to_cell = ModelChoiceField(label=_("Receiving cell"), queryset=Cell.objects.none())
     reason = forms.CharField(label=_("Why the case should move"), max_length=300)
 
     def __init__(self, *args: Any, current_cell: Cell, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast("forms.ModelChoiceField[Cell]", self.fields["to_cell"])
+        field = cast(ModelChoiceField, self.fields["to_cell"])
         field.queryset = Cell.objects.filter(is_active=True).exclude(pk=current_cell.pk).order_by("code")
 
 

@@ -10,6 +10,7 @@ Objects outside the actor's scope are a 404, the same as missing ones.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -25,7 +26,7 @@ from crisiscell.audit.models import AuditEvent
 from crisiscell.audit.services import audit_record
 from crisiscell.cases.models import AgeGroup, Case, CaseStatus, Consent, ConsentPurpose, RecordVersion
 from crisiscell.cases.selectors import Change, case_timeline, changes_between
-from crisiscell.cases.services import consent_in_force
+from crisiscell.cases.services import consent_in_force, consent_in_force_among
 from crisiscell.cells.models import Cell
 from crisiscell.referrals.forms import ReferralForm, TransferRequestForm, TransitionForm
 from crisiscell.referrals.models import (
@@ -87,12 +88,20 @@ class CasePanel:
     transfer_form: TransferRequestForm | None
 
 
-def case_panel_for(actor: User, case: Case) -> CasePanel:
-    """The panel of a case page the actor has already opened (and audited) through ``case_open_for``."""
+def case_panel_for(actor: User, case: Case, *, consents: Iterable[Consent] | None = None) -> CasePanel:
+    """The panel of a case page the actor has already opened (and audited) through ``case_open_for``.
+
+    ``consents``: the case's whole consent ledger when the page has read it already.
+    """
     today = timezone.localdate()
     can_edit = allows_in_cell(actor, case.cell, Section.CASE, Action.EDIT)
     can_send = can_edit and case.status == CaseStatus.OPEN  # a closed case is neither referred nor transferred
-    sharing = consent_in_force(case, ConsentPurpose.SHARING) is not None
+    in_force = (
+        consent_in_force(case, ConsentPurpose.SHARING)
+        if consents is None
+        else consent_in_force_among(consents, ConsentPurpose.SHARING)
+    )
+    sharing = in_force is not None
     views = []
     for r in Referral.objects.filter(case=case).prefetch_related("steps").order_by("sent_at"):
         active = r.status in (ReferralStatus.SENT, ReferralStatus.ACCEPTED)

@@ -14,6 +14,7 @@ from crisiscell.cases.services import (
     ConsentRequired,
     case_register,
     consent_in_force,
+    consent_in_force_among,
     consent_record,
     consent_revoke,
     require_consent,
@@ -61,6 +62,33 @@ def test_consent_in_force_follows_the_latest_decision_and_revocation(cell, desk)
     )
     assert consent_in_force(case, "examination") is None
     assert {"consent.recorded", "consent.revoked"} <= set(AuditEvent.objects.values_list("action", flat=True))
+
+
+def test_the_ledger_already_read_gives_the_same_answer_as_the_database(cell, desk):
+    """The case page decides "sharing in force" from the ledger it shows (no second read)."""
+    case = case_register(actor=desk, cell=cell, data=intake_data())
+    purposes = ["examination", "sharing", "photographs"]
+
+    def agree() -> list[bool]:
+        ledger = list(case.consents.all())
+        answers = []
+        for purpose in purposes:
+            from_db = consent_in_force(case, purpose)
+            assert consent_in_force_among(ledger, purpose) == from_db, purpose
+            answers.append(from_db is not None)
+        return answers
+
+    first = agree()
+    consent_revoke(actor=desk, consent=require_consent(case, "examination"))
+    for purpose, decision in [("sharing", "given"), ("photographs", "refused"), ("sharing", "refused")]:
+        consent_record(actor=desk, case=case, purpose=purpose, decision=decision, given_by="survivor", method="verbal")
+        agree()
+    consent_record(actor=desk, case=case, purpose="examination", decision="given", given_by="survivor", method="verbal")
+    last = agree()
+    assert first[0]
+    assert last[0]
+    assert not last[1]
+    assert not last[2]
 
 
 def test_under_twelve_only_a_guardian_consents(cell, desk):

@@ -1,4 +1,4 @@
-"""``{% load counselling %}{% counselling_panel case %}``: the team's view of counselling on the case page."""
+"""``{% load counselling %}{% counselling_panel case tasks %}``: the team's view of counselling on the case page."""
 
 from __future__ import annotations
 
@@ -14,14 +14,15 @@ register = template.Library()
 
 
 @register.inclusion_tag("counselling/_panel.html", takes_context=True)
-def counselling_panel(context: Any, case: Any) -> dict[str, Any]:
+def counselling_panel(context: Any, case: Any, tasks: Any = None) -> dict[str, Any]:
     """Whether counselling is ongoing, the next appointment and the shared flags; never notes.
 
     Shown to psychologists, to the team roles (case worker, cell head) and, as a link
-    only, to the roles that may break glass; nothing at all to anyone else.
+    only, to the roles that may break glass; nothing at all to anyone else. ``tasks``:
+    the case's tasks when the page has read them already.
     """
     user = context.get("user")
-    view = team_view_for(user, case) if getattr(user, "is_authenticated", False) else None
+    view = team_view_for(user, case, tasks=tasks) if getattr(user, "is_authenticated", False) else None
     return {
         "view": view,
         "csrf_token": context.get("csrf_token"),

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crisiscell.access.policy import COUNSELLING_BREAK_GLASS_ROLES, Role
+from crisiscell.cases.models import Task, TaskKind, TaskStatus
 from crisiscell.counselling.models import BreakGlassNotice, BreakGlassRead, CounsellingSession
+from crisiscell.counselling.selectors import team_view_for
 from crisiscell.counselling.services import (
     RiskInput,
     SafetyPlanContent,
@@ -155,6 +157,29 @@ def test_the_team_sees_that_counselling_is_ongoing_and_the_next_appointment(role
     assert "Do not ask her to repeat her account" in page
     # And nothing the psychologist wrote
     _no_secret(response)
+
+
+def test_the_panel_reads_the_same_from_the_tasks_the_page_holds_as_from_the_database(team, case, psychologist):
+    """The case page hands the panel the tasks it has read; the panel must not differ for it."""
+    worker = team[Role.CASE_WORKER]
+    offer = Task.objects.get(case=case, kind=TaskKind.COUNSELLING)
+
+    def both() -> str:
+        held = list(case.tasks.order_by("created_at"))
+        from_db, from_page = team_view_for(worker, case), team_view_for(worker, case, tasks=held)
+        assert from_page == from_db
+        return from_db.state
+
+    states = [both()]
+    Task.objects.filter(pk=offer.pk).update(status=TaskStatus.DECLINED)
+    states.append(both())
+    Task.objects.create(case=case, kind=TaskKind.CHILD_PROTECTION, status=TaskStatus.OPEN)
+    assert team_view_for(worker, case, tasks=list(case.tasks.order_by("created_at"))).child_protection_open
+    states.append(both())
+    book(psychologist, case, minutes_from_now=24 * 60, mode="phone")
+    plan_update(actor=psychologist, case=case, planned_sessions=4, shared_flags=[])
+    states.append(both())
+    assert states == ["offered", "declined", "declined", "ongoing"]
 
 
 @pytest.mark.parametrize("role", [Role.DESK_OFFICER, Role.POLICE_LIAISON, Role.EVIDENCE_CUSTODIAN])
