@@ -10,7 +10,9 @@ during the run (``--checkpoint``), so a long run reports figures as it goes.
 Registering 100,000 cases takes the better part of an hour; ``--keep DIR`` leaves the
 database (SQLite) and key ring in DIR, and ``--reuse DIR`` measures the look-up and the
 case page again on what an earlier run kept (with the same ``--database-url`` for
-PostgreSQL), registering nothing. Figures only; nothing here asserts a timing.
+PostgreSQL), registering nothing. The case page's CPU time in this process is printed
+beside its server time: the difference is waiting, on the database or on a busy machine.
+Figures only; nothing here asserts a timing.
 """
 
 from __future__ import annotations
@@ -110,10 +112,12 @@ def main() -> None:
             if len(matches) != 1:
                 raise SystemExit(f"Look-up of case {i} found {len(matches)} survivors")
         pages: list[float] = []
+        page_cpu: list[float] = []  # this process's CPU: the rest of a page's time is waiting (database, machine)
         for _ in range(args.page_requests):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             response = client.get(url)
             pages.append(time.perf_counter() - t0)
+            page_cpu.append(time.process_time() - c0)
             if response.status_code != 200:
                 raise SystemExit(f"Case page answered {response.status_code}")
         with CaptureQueriesContext(connection) as queries:
@@ -121,12 +125,12 @@ def main() -> None:
         print(
             f"  at {registered:,} cases: CNIC look-up median {median_ms(lookups):.2f} ms, "
             f"p95 {p95_ms(lookups):.2f} ms; case page median {median_ms(pages):.2f} ms, "
-            f"p95 {p95_ms(pages):.2f} ms, {len(queries)} queries",
+            f"p95 {p95_ms(pages):.2f} ms (CPU {median_ms(page_cpu):.2f} ms), {len(queries)} queries",
             flush=True,
         )
-        results[registered] = (lookups, pages, len(queries))
+        results[registered] = (lookups, pages, page_cpu, len(queries))
 
-    results: dict[int, tuple[list[float], list[float], int]] = {}
+    results: dict[int, tuple[list[float], list[float], list[float], int]] = {}
     per_case: list[float] = []
     started = time.perf_counter()
     if args.reuse:
@@ -163,9 +167,12 @@ def main() -> None:
 
 
 def _summary(
-    cases: int, per_case: list[float], measured: tuple[list[float], list[float], int], total: float | None
+    cases: int,
+    per_case: list[float],
+    measured: tuple[list[float], list[float], list[float], int],
+    total: float | None,
 ) -> None:
-    lookups, pages, page_queries = measured
+    lookups, pages, page_cpu, page_queries = measured
     print()
     print(f"{'measure':44} {'median':>10} {'p95':>10}")
     if per_case:
@@ -173,6 +180,7 @@ def _summary(
     print(f"{'CNIC look-up among ' + format(cases, ',') + ' cases':44} {median_ms(lookups):8.2f}ms "
           f"{p95_ms(lookups):8.2f}ms")  # fmt: skip
     print(f"{'case page, full history (server time)':44} {median_ms(pages):8.2f}ms {p95_ms(pages):8.2f}ms")
+    print(f"{'  of which CPU time in this process':44} {median_ms(page_cpu):8.2f}ms {p95_ms(page_cpu):8.2f}ms")
     if total is not None:
         print(f"registered {cases:,} cases in {total:.1f} s ({cases / total:,.1f} cases/s, one process)")
     print(f"case page runs {page_queries} queries; load average (1 min) at the end {os.getloadavg()[0]:.2f}")
