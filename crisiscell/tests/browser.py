@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import connections
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from crisiscell.tests.factories import TEST_PASSWORD, current_code
@@ -39,6 +40,10 @@ def open_browser_page() -> Iterator[Any]:
             yield page
         finally:
             browser.close()
+            # While Playwright's loop runs, Django keeps this test's database connections
+            # apart from the ones it closes after the test: close them here, or on
+            # PostgreSQL they outlive the run and keep the test database from being dropped.
+            connections.close_all()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
