@@ -15,7 +15,7 @@ from crisiscell.access.policy import Action, Section
 from crisiscell.access.scoping import allows_in_cell, cell_ids_for, cells_for
 from crisiscell.accounts.models import User
 from crisiscell.audit.events import label as event_label
-from crisiscell.audit.models import AuditEvent
+from crisiscell.audit.models import AuditEvent, not_a_read
 from crisiscell.audit.services import audit_record
 from crisiscell.cases.models import Case, CaseContext, Consent, Disability, IntakeDraft, RecordVersion
 from crisiscell.cells.models import Cell
@@ -25,15 +25,6 @@ from crisiscell.survivors import vault
 from crisiscell.survivors.identity import normalise_cnic, normalise_phone
 from crisiscell.survivors.models import Guardian, Survivor
 from crisiscell.survivors.services import GuardianIdentity, SurvivorIdentity, vault_read
-
-# Audit codes that are reads; the case timeline shows what happened, not who looked.
-READ_ACTIONS = {
-    "case.viewed",
-    "case.listed",
-    "survivor.identity_viewed",
-    "survivor.looked_up",
-    "intake.draft_opened",
-}
 
 
 def case_get_for(actor: User, code: str, section: Section = Section.CASE, action: Action = Action.VIEW) -> Case:
@@ -163,12 +154,11 @@ def consents_for(case: Case) -> QuerySet[Consent]:
 
 
 def case_timeline(case: Case) -> QuerySet[AuditEvent]:
-    """What happened to the case, oldest first, from the audit log (reads left out)."""
-    return (
-        AuditEvent.objects.filter(object_type="case", object_ref=case.code)
-        .exclude(action__in=READ_ACTIONS)
-        .order_by("id")
-    )
+    """What happened to the case, oldest first, from the audit log (reads left out).
+
+    Read through the history index of the events that are not reads (``not_a_read``).
+    """
+    return AuditEvent.objects.filter(not_a_read(), object_type="case", object_ref=case.code).order_by("id")
 
 
 class TimelineEntry(NamedTuple):
