@@ -89,7 +89,9 @@ def not_a_read() -> RawSQL:
 
     The history index's condition names the read codes as literals; a database uses a
     partial index only for a query whose condition it can see implies the index's, and
-    SQLite cannot see it through bound parameters (``action__in=`` binds them).
+    SQLite cannot see it through bound parameters (``action__in=`` binds them). It names
+    the events table itself: for a query on that table, not inside a subquery (which
+    renames it).
     """
     sql = f'NOT ("{AuditEvent._meta.db_table}"."action" IN ({_READ_LITERALS}))'
     return RawSQL(sql, (), output_field=BooleanField())  # noqa: S611 - our own constants, checked by _literal
