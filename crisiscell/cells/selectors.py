@@ -134,7 +134,9 @@ def gaps_between(start: datetime, end: datetime, shifts: Iterable[ShiftCover]) -
 
 
 def _shifts_in(cell: Cell, start: datetime, end: datetime) -> QuerySet[Shift]:
-    return Shift.objects.filter(cell=cell, starts_at__lt=end, ends_at__gt=start)
+    # In time order. The model's default puts the cell's code first, which for one cell
+    # only joins the cells table (on PostgreSQL, a millisecond of planning on the board).
+    return Shift.objects.filter(cell=cell, starts_at__lt=end, ends_at__gt=start).order_by("starts_at")
 
 
 def _holds_role() -> Exists:
@@ -173,7 +175,7 @@ def coverage_gaps(cell: Cell, start: datetime, end: datetime) -> list[Gap]:
     """
     shifts = list(_shifts_in(cell, start, end).only("pk", "starts_at", "ends_at"))
     in_window = ShiftAssignment.objects.filter(shift__cell=cell, shift__starts_at__lt=end, shift__ends_at__gt=start)
-    needs = _counting(in_window).values_list("shift_id", "role", "user__gender")
+    needs = _counting(in_window).order_by().values_list("shift_id", "role", "user__gender")
     return gaps_between(start, end, _covers(shifts, needs))
 
 
@@ -272,9 +274,7 @@ def roster_for(actor: User, cell: Cell, start: datetime, end: datetime, *, now: 
         .annotate(holds_role=_holds_role())
         .order_by("role", "user__last_name", "user__first_name", "user__username")
     )
-    shifts = list(
-        _shifts_in(cell, start, end).order_by("starts_at").prefetch_related(Prefetch("assignments", assignments))
-    )
+    shifts = list(_shifts_in(cell, start, end).prefetch_related(Prefetch("assignments", assignments)))
     entries = {s.pk: [_entry(a) for a in s.assignments.all()] for s in shifts}
     needs = [(pk, e.assignment.role, e.assignment.user.gender) for pk, row in entries.items() for e in row if e.on_duty]
     covers = _covers(shifts, needs)

@@ -217,6 +217,14 @@ def test_coverage_reads_two_queries_whatever_the_number_of_shifts(team, django_a
     assert len(gaps) == 20 * 3  # every standard shift but the staffed one lacks all three
 
 
+def test_coverage_reads_one_cell_without_joining_the_cells_table(team, django_assert_num_queries) -> None:
+    """The board checks coverage on every refresh: a join for nothing costs planning each time."""
+    team.shift(pkt(DAY, 8), pkt(DAY, 16))
+    with django_assert_num_queries(2) as queries:
+        coverage_gaps(team.cell, pkt(DAY, 0), pkt(DAY, 24))
+    assert [q["sql"] for q in queries.captured_queries if '"cells_cell"' in q["sql"]] == []
+
+
 def test_the_roster_reads_in_constant_queries(team, django_assert_num_queries) -> None:
     shifts_create_standard(actor=team.head, cell=team.cell, first_day=DAY, days=2)
     head = User.objects.get(pk=team.head.pk)  # memberships are loaded once per request
