@@ -163,7 +163,7 @@ TEMPLATES = [
 _database_url = _env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'crisiscell.sqlite3'}")
 # A server thread keeps its connection for a minute on both databases: opening one
 # costs a PostgreSQL log-in, or on SQLite the pragmas and Django's SQL functions
-# (about 2 ms, a twentieth of a case page).
+# (about 2 ms on every request).
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
