@@ -481,17 +481,13 @@ def consent_revoke(*, actor: User, consent: Consent) -> Consent:
 
 def consent_in_force(case: Case, purpose: str) -> Consent | None:
     """The latest decision for ``purpose`` if it is a consent not withdrawn; else None."""
-    latest = Consent.objects.filter(case=case, purpose=purpose).order_by("-recorded_at", "-created_at").first()
-    return _in_force(latest)
+    return consent_in_force_among(Consent.objects.filter(case=case, purpose=purpose), purpose)
 
 
 def consent_in_force_among(ledger: Iterable[Consent], purpose: str) -> Consent | None:
     """``consent_in_force`` over a case's ledger already read (the case page holds it)."""
     decisions = [c for c in ledger if c.purpose == purpose]
-    return _in_force(max(decisions, key=lambda c: (c.recorded_at, c.created_at), default=None))
-
-
-def _in_force(latest: Consent | None) -> Consent | None:
+    latest = max(decisions, key=lambda c: (c.recorded_at, c.created_at), default=None)
     if latest is None or latest.decision != ConsentDecision.GIVEN or latest.revoked_at is not None:
         return None
     return latest
