@@ -29,6 +29,7 @@ from crisiscell.cases.clocks import (
     ClockPlan,
     DelayedPath,
     Resolution,
+    Urgency,
     most_urgent,
 )
 from crisiscell.cases.deadlines import Rule
@@ -163,16 +164,20 @@ class BoardRow:
 
     @property
     def overdue(self) -> bool:
-        return any(c.state == ClockState.MISSED for c in self.clocks) or any(f.overdue for f in self.follow_ups)
+        """A deadline has passed and nothing is recorded for it (a clock met late is not overdue)."""
+        return any(c.pending for c in self.clocks) or any(f.overdue for f in self.follow_ups)
 
     def sort_key(self) -> tuple[int, float, str]:
-        if self.urgent is not None:
-            rank, seconds = self.urgent.urgency()
-        else:
-            rank, seconds = (2, 0.0) if self.follow_ups else (3, 0.0)
-        if any(f.overdue for f in self.follow_ups):
-            rank = min(rank, 0)
-        return (rank, seconds, self.case.code)
+        """The row's most urgent item, clock or follow-up, in ``Clock.urgency``'s order.
+
+        A follow-up due soon is open work; one past its day is overdue work.
+        """
+        key = self.urgent.urgency() if self.urgent is not None else (Urgency.SETTLED, 0.0)
+        for f in self.follow_ups:
+            due = f.due.timestamp()
+            key = min(key, (Urgency.OVERDUE, -due) if f.overdue else (Urgency.OPEN, due))
+        tier, when = key
+        return (tier, when, self.case.code)
 
 
 def _follow_ups(case: Case | BoardCase, tasks: Sequence[Any], rules: dict[str, Rule], now: datetime) -> list[FollowUp]:

@@ -22,9 +22,11 @@ test and psychosocial care still.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import IntEnum
 from typing import NamedTuple
 
 from django.utils.functional import Promise
@@ -36,10 +38,23 @@ from crisiscell.cases.models import ClockState
 # The clocks a case shows, in display order; follow-ups are tasks with their own clocks.
 CASE_CLOCKS = ("mle", "ec", "pep", "swab_hvs", "swab_anal", "swab_oral", "urine", "hep_b", "fir",
                "interim_report", "trial", "appeal", "legal_aid")  # fmt: skip
-INCIDENT_CLOCKS = {"ec", "pep", "swab_hvs", "swab_anal", "swab_oral", "urine", "hep_b"}
+# Windows counted from the incident close for good: nothing done later reopens them (no
+# PEP after 72 h). The other clocks are targets: missed, their work is still due.
+INCIDENT_CLOCKS = frozenset({"ec", "pep", "swab_hvs", "swab_anal", "swab_oral", "urine", "hep_b"})
 MEDICAL_CLOCKS = {"ec", "pep", "hep_b"}
 EVIDENCE_CLOCKS = {"swab_hvs", "swab_anal", "swab_oral", "urine"}
 FEMALE_ONLY = {"ec", "swab_hvs"}
+
+
+class Urgency(IntEnum):
+    """The board's order of clocks, most urgent first: what can still be saved comes before
+    what is already late, and a window that has closed for good sinks below open work."""
+
+    CLOSING = 0  # open and inside its warning window, or the incident time unknown: act now
+    OVERDUE = 1  # a target passed and its work still due (the examination, the FIR, a report)
+    OPEN = 2  # open, not yet in its warning window
+    CLOSED = 3  # a window from the incident that closed with nothing recorded
+    SETTLED = 4  # met (even late), declined, not applicable
 
 
 class Resolution(NamedTuple):
@@ -97,14 +112,25 @@ class Clock(NamedTuple):
         return self.state == ClockState.OPEN
 
     def urgency(self) -> tuple[int, float]:
-        """Sort key: missed first, then open with the least time left; closed clocks last."""
-        if self.state == ClockState.MISSED:
-            return (0, 0.0)
-        if self.state == ClockState.OPEN:
-            if self.time_left is None:
-                return (1, 0.0)  # unknown incident time: act now
-            return (1, self.time_left.total_seconds())
-        return (3, 0.0)
+        """Sort key, most urgent first: the tier (``Urgency``), then a time within it.
+
+        Closing soon and open clocks by their deadline, soonest first; overdue targets
+        and closed windows by theirs, latest first (a deadline missed an hour ago, when
+        she may still be in the cell, before one missed last month).
+        """
+        state = self.state
+        if state == _OPEN:
+            if self.deadline is None:
+                return (Urgency.CLOSING, -math.inf)  # incident time unknown: act now
+            return (Urgency.CLOSING if self.warning else Urgency.OPEN, self.deadline.timestamp())
+        if state == _MISSED and self.time_left is not None and self.deadline is not None:  # not done late
+            return (Urgency.CLOSED if self.key in INCIDENT_CLOCKS else Urgency.OVERDUE, -self.deadline.timestamp())
+        return (Urgency.SETTLED, 0.0)
+
+    @property
+    def pending(self) -> bool:
+        """Missed and still not done (a clock met late is missed but settled)."""
+        return self.state == _MISSED and self.time_left is not None
 
 
 class Window(NamedTuple):
@@ -121,7 +147,8 @@ def _incident_window(facts: CaseFacts) -> Window:
         return Window(facts.incident_at, facts.incident_at)
     if facts.incident_kind == "approximate" and facts.incident_earliest and facts.incident_latest:
         return Window(facts.incident_earliest, facts.incident_latest, _NOTE_APPROXIMATE)
-    return _UNKNOWN_INCIDENT
+    # Unknown: it may have been long ago, but not after the cell learned of it.
+    return Window(None, facts.arrival_at, _NOTE_UNKNOWN)
 
 
 _ANCHOR_FACTS = {
@@ -132,7 +159,8 @@ _ANCHOR_FACTS = {
     Anchor.LEGAL_AID_APPLICATION: "legal_aid_applied_at",
 }
 _NOTE_APPROXIMATE = _("Approximate incident time: counted from the earliest possible time.")
-_UNKNOWN_INCIDENT = Window(None, None, _("Incident time unknown: give it now; the window may already have closed."))
+_NOTE_UNKNOWN = _("Incident time unknown: give it now; the window may already have closed.")
+_NOTE_UNKNOWN_CLOSED = _("Incident time unknown: the window has closed by now in any case.")
 # The clocks a completed duty stops, and the justice milestones that meet a clock.
 _DUTY_FOR = {"mle": "mle", "fir": "fir"}
 _MILESTONES = {
@@ -269,9 +297,14 @@ def _clock(step: _Step, facts: CaseFacts, now: datetime, incident: Window) -> Cl
         if earliest is None:  # the fact it counts from is not recorded yet
             return _make_clock(Clock, (key, label, tag, _NOT_APPLICABLE, None, None, False, _NOTE_NOT_STARTED))
     if earliest is None or latest is None:
-        # Unknown incident time: no deadline can be honest; act now.
-        state = _MET if outcome == _MET else _OPEN
-        return _make_clock(Clock, (key, label, tag, state, None, None, state == _OPEN, note))
+        # Unknown incident time: no deadline can be honest; act now, until the window
+        # has surely closed even for an incident just before she came.
+        if outcome == _MET:
+            return _make_clock(Clock, (key, label, tag, _MET, None, None, False, note))
+        if latest is not None and now > latest + step.span:
+            closed = latest + step.span
+            return _make_clock(Clock, (key, label, tag, _MISSED, closed, closed - now, False, _NOTE_UNKNOWN_CLOSED))
+        return _make_clock(Clock, (key, label, tag, _OPEN, None, None, True, note))
     deadline = earliest + step.span
     surely_closed = latest + step.span
     if outcome == _MET:
@@ -308,7 +341,8 @@ def clocks_for(
 
 
 def most_urgent(clocks: list[Clock]) -> Clock | None:
-    live = [c for c in clocks if c.state in (ClockState.OPEN, ClockState.MISSED)]
+    """The clock to act on first, by ``Clock.urgency``; None when every clock is settled."""
+    live = [c for c in clocks if c.state == _OPEN or (c.state == _MISSED and c.time_left is not None)]  # or pending
     return min(live, key=Clock.urgency) if live else None
 
 

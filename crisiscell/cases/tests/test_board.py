@@ -86,14 +86,54 @@ def test_task_life_cycle_is_policed_and_audited(cell, desk, mlo):
 
 
 def test_board_orders_by_the_most_urgent_clock(cell, desk, mlo):
+    """What can still be saved, then overdue work (latest first), open deadlines, closed windows, settled."""
     calm = register(desk, cell, hours_ago=0.2, incident_hours_before=1)  # hours left everywhere
     # PEP closing in about 2 h; she declined swabs, whose windows would otherwise be missed.
-    urgent = register(desk, cell, hours_ago=2, incident_hours_before=68, choice_evidence="no")
-    missed = register(desk, cell, hours_ago=8, incident_hours_before=10)  # examination target missed
+    closing = register(desk, cell, hours_ago=2, incident_hours_before=68, choice_evidence="no")
+    # Examination targets missed 2 and 20 hours ago; every window from the incident still open.
+    missed_lately = register(desk, cell, hours_ago=8, incident_hours_before=1, choice_evidence="no")
+    missed_long_ago = register(desk, cell, hours_ago=26, incident_hours_before=1, choice_evidence="no")
+    # She came after 200 hours: the swab windows closed before she arrived; examined at once.
+    too_late = register(desk, cell, hours_ago=1, incident_hours_before=200, choice_medical="no")
+    done = too_late.tasks.get(kind=TaskKind.MLE)
+    duties.task_close(actor=mlo, task=done, status="done", done_at=timezone.now())
+    # Examined two hours after the target; nothing else to do: late, but settled.
+    settled = register(desk, cell, hours_ago=10, incident_hours_before=1, choice_medical="no", choice_evidence="no")
+    exam = settled.tasks.get(kind=TaskKind.MLE)
+    duties.task_close(actor=mlo, task=exam, status="done", done_at=timezone.now() - timedelta(hours=2))
     rows = board.board_for(mlo, cell, now=timezone.now())
-    assert [r.case.code for r in rows] == [missed.code, urgent.code, calm.code]
-    assert rows[0].urgent.state == "missed"
-    assert rows[1].urgent.key == "pep"
+    assert [r.case.code for r in rows] == [
+        closing.code, missed_lately.code, missed_long_ago.code, calm.code, too_late.code, settled.code,
+    ]  # fmt: skip
+    urgent = [(r.urgent.key, r.urgent.state) if r.urgent else None for r in rows]
+    assert urgent[:4] == [("pep", "open"), ("mle", "missed"), ("mle", "missed"), ("mle", "open")]
+    assert urgent[4] == ("urine", "missed")  # of the windows closed before she came, the last to close
+    assert urgent[5] is None
+    # Overdue: a deadline passed with nothing recorded; the late examination is recorded.
+    assert [r.overdue for r in rows] == [False, True, True, False, True, False]
+    assert [r.case.code for r in board.board_for(mlo, cell, now=timezone.now(), filt="overdue")] == [
+        missed_lately.code, missed_long_ago.code, too_late.code,
+    ]  # fmt: skip
+
+
+def test_an_overdue_follow_up_ranks_as_overdue_work_and_one_due_soon_as_open(cell, desk, mlo):
+    calm = register(desk, cell, hours_ago=0.2, incident_hours_before=1)  # examination due in 5.8 hours
+    closing = register(desk, cell, hours_ago=2, incident_hours_before=68, choice_evidence="no")
+    # Arrived 16 and 13 days ago, examined and given the first hepatitis B dose on time: the
+    # two-week visit is two days overdue for one and due tomorrow for the other; their other
+    # windows from the incident have closed.
+    back, soon = (
+        register(desk, cell, hours_ago=days * 24, incident_hours_before=1, choice_evidence="no") for days in (16, 13)
+    )
+    for case in (back, soon):
+        exam = case.tasks.get(kind=TaskKind.MLE)
+        duties.task_close(actor=mlo, task=exam, status="done", done_at=case.arrival_at + timedelta(hours=1))
+        duties.clock_resolve(actor=mlo, case=case, clock_key="hep_b", state="met", done_at=exam.closed_at)
+    rows = board.board_for(mlo, cell, now=timezone.now())
+    assert [r.case.code for r in rows] == [closing.code, back.code, calm.code, soon.code]
+    assert [f.overdue for f in rows[1].follow_ups] == [True]
+    assert [f.overdue for f in rows[3].follow_ups] == [False]
+    assert (rows[1].urgent.state, rows[3].urgent.state) == ("missed", "missed")  # closed windows, shown
 
 
 def test_board_filters(cell, desk, mlo, staff):

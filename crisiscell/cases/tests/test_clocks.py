@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crisiscell.cases.clocks import CaseFacts, Resolution, clocks_for, delayed_presentation, most_urgent
+from crisiscell.cases.clocks import (
+    INCIDENT_CLOCKS,
+    CaseFacts,
+    Clock,
+    Resolution,
+    Urgency,
+    clocks_for,
+    delayed_presentation,
+    most_urgent,
+)
 from crisiscell.cases.deadlines import DEFAULTS, with_override
 
 KARACHI = ZoneInfo("Asia/Karachi")
@@ -88,6 +97,16 @@ def test_unknown_incident_time_has_no_deadline_and_says_act_now():
     assert "unknown" in c.note.lower()
 
 
+def test_unknown_incident_time_is_missed_once_the_window_has_surely_closed():
+    """The incident was before she came: 120 hours after arrival, emergency contraception is past for certain."""
+    f = facts(incident_kind="unknown", incident_at=None)
+    assert clock(f, "ec", ARRIVAL + timedelta(hours=120)).state == "open"
+    closed = clock(f, "ec", ARRIVAL + timedelta(hours=120, seconds=1))
+    assert (closed.state, closed.deadline, closed.warning) == ("missed", ARRIVAL + timedelta(hours=120), False)
+    assert "closed" in closed.note
+    assert clock(f, "pep", ARRIVAL + timedelta(hours=73)).state == "missed"
+
+
 def test_arrival_clock_is_counted_from_arrival():
     c = clock(facts(), "mle", ARRIVAL + timedelta(hours=1))
     assert c.deadline == ARRIVAL + timedelta(hours=6)
@@ -151,19 +170,56 @@ def test_delayed_presentation_uses_the_latest_possible_time():
     assert delayed_presentation(unsure, DEFAULTS) is None  # may still be inside: offer PEP
 
 
-@given(st.integers(min_value=0, max_value=200 * 3600))
-def test_most_urgent_is_missed_first_then_least_time_left(seconds_after_incident):
+@given(st.integers(min_value=0, max_value=400 * 3600), st.sampled_from(["exact", "approximate", "unknown"]))
+def test_most_urgent_is_closing_soon_then_overdue_then_open_then_closed(seconds_after_incident, kind):
     now = INCIDENT + timedelta(seconds=seconds_after_incident)
-    clocks = clocks_for(facts(arrival_at=min(now, ARRIVAL)), DEFAULTS, now)
+    f = facts(
+        arrival_at=min(now, ARRIVAL),
+        incident_kind=kind,
+        incident_at=INCIDENT if kind == "exact" else None,
+        incident_earliest=INCIDENT - timedelta(hours=30) if kind == "approximate" else None,
+        incident_latest=INCIDENT if kind == "approximate" else None,
+    )
+    clocks = clocks_for(f, DEFAULTS, now)
     urgent = most_urgent(clocks)
-    live = [c for c in clocks if c.state in ("open", "missed")]
-    if not live:
-        assert urgent is None
-        return
-    if any(c.state == "missed" for c in live):
-        assert urgent.state == "missed"
+    closing = [c for c in clocks if c.state == "open" and c.warning]
+    overdue = [c for c in clocks if c.pending and c.key not in INCIDENT_CLOCKS]
+    still_open = [c for c in clocks if c.state == "open"]
+    closed = [c for c in clocks if c.pending and c.key in INCIDENT_CLOCKS]
+    if closing:
+        assert urgent in closing
+        if urgent.deadline is not None:  # an unknown time (no deadline) comes first of all
+            assert urgent.deadline == min(_deadlines(closing))
+            assert len(_deadlines(closing)) == len(closing)
+    elif overdue:
+        assert urgent in overdue
+        assert urgent.deadline == max(_deadlines(overdue))  # missed most recently
+    elif still_open:
+        assert urgent in still_open
+        assert urgent.deadline == min(_deadlines(still_open))
+    elif closed:
+        assert urgent in closed
+        assert urgent.deadline == max(_deadlines(closed))
     else:
-        assert urgent.time_left == min(c.time_left for c in live if c.time_left is not None)
+        assert urgent is None
+
+
+def _deadlines(clocks: list[Clock]) -> list[datetime]:
+    return [c.deadline for c in clocks if c.deadline is not None]
+
+
+def test_a_clock_met_late_is_missed_but_settled():
+    late = clock(facts(resolutions={"pep": Resolution("met", INCIDENT + timedelta(hours=80))}), "pep", ARRIVAL)
+    assert (late.state, late.pending, late.urgency()[0]) == ("missed", False, Urgency.SETTLED)
+    assert most_urgent([late]) is None
+    missed = clock(facts(), "pep", INCIDENT + timedelta(hours=80))
+    assert (missed.state, missed.pending, missed.urgency()[0]) == ("missed", True, Urgency.CLOSED)
+    target = clock(facts(), "mle", ARRIVAL + timedelta(hours=7))
+    assert (target.state, target.urgency()[0]) == ("missed", Urgency.OVERDUE)
+
+
+def test_the_windows_that_close_for_good_are_the_rules_counted_from_the_incident():
+    assert {key for key, rule in DEFAULTS.items() if rule.anchor == "incident"} == INCIDENT_CLOCKS
 
 
 @pytest.mark.parametrize("key", list(DEFAULTS))
