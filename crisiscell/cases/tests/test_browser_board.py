@@ -46,3 +46,23 @@ def test_taking_a_task_on_the_board_swaps_only_its_row(live_server, browser_page
     assert other_row.locator("button[name=task]").count() == takes_elsewhere  # the other row is untouched
     assert page.url.endswith("/cells/KHI/board/")  # no navigation
     assert not errors, errors
+
+
+def test_the_board_fits_a_tablet_and_a_desktop_without_sideways_scrolling(live_server, browser_page):
+    """The duties get a wide column (a row is a few lines, not a dozen) and a case code never breaks."""
+    cell = CellFactory(code="KHI")
+    desk = make_staff(Role.DESK_OFFICER, cell, username="browser-desk")
+    mlo = make_staff(Role.MEDICO_LEGAL_OFFICER, cell, username="browser-mlo", gender="female")
+    case = register(desk, cell, hours_ago=2)
+    page = browser_page
+    browser_login(page, live_server.url, mlo)
+    for width, height in ((820, 1180), (1280, 800)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/cells/KHI/board/")
+        row = page.locator(f"#row-{case.pk}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        duties, table = row.locator("td").last.bounding_box(), page.locator("table.board").bounding_box()
+        assert duties is not None
+        assert table is not None
+        assert duties["width"] >= 0.4 * table["width"], (width, duties, table)
+        assert row.locator("th a").evaluate("a => a.getClientRects().length") == 1, width  # one line
