@@ -20,8 +20,8 @@ from crisiscell.access.scoping import allows_nationally
 from crisiscell.accounts.models import User
 from crisiscell.cases import board, duties, selectors
 from crisiscell.cases.board_render import RowRenderer
-from crisiscell.cases.forms import ClockResolveForm, ContactForm, TaskCloseForm
-from crisiscell.cases.models import Alert, Task
+from crisiscell.cases.forms import AlertsReadForm, ClockResolveForm, ContactForm, TaskCloseForm
+from crisiscell.cases.models import Task
 from crisiscell.cases.rules_in_force import rules_in_force
 from crisiscell.cells.models import Cell
 from crisiscell.cells.selectors import cell_get_for, coverage_warnings_next_hours
@@ -210,17 +210,16 @@ def contact_attempt(request: HttpRequest, code: str) -> HttpResponse:
 
 @staff
 def alerts_page(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
-    alerts = list(Alert.objects.filter(user=actor).select_related("case", "case__cell")[:100])
-    return render(request, "cases/alerts.html", {"alerts": alerts})
+    unread, read = selectors.alerts_for(_actor(request))
+    return render(request, "cases/alerts.html", {"unread": unread, "read": read})
 
 
 @staff
 @require_POST
-def alert_read(request: HttpRequest, alert_id: int) -> HttpResponse:
-    actor = _actor(request)
-    alert = Alert.objects.filter(pk=alert_id, user=actor).first()
-    if alert is None:
+def alerts_read(request: HttpRequest) -> HttpResponse:
+    """Mark one line of her alerts read (a case and kind, in the body), or every unread one."""
+    form = AlertsReadForm(request.POST)
+    if not form.is_valid():
         raise Http404
-    duties.alert_mark_read(actor=actor, alert=alert)
+    duties.alerts_mark_read(actor=_actor(request), case_id=form.cleaned_data["case"], kind=form.cleaned_data["kind"])
     return redirect("cases:alerts")

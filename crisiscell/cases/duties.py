@@ -8,6 +8,7 @@ legal section's), runs in one transaction and writes its audit event.
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -233,5 +234,11 @@ def contact_attempt_record(
     return attempt
 
 
-def alert_mark_read(*, actor: User, alert: Alert) -> None:
-    Alert.objects.filter(pk=alert.pk, user=actor, read_at__isnull=True).update(read_at=timezone.now())
+def alerts_mark_read(*, actor: User, case_id: Any = None, kind: str = "") -> int:
+    """Mark the actor's own unread alerts read: of one case (and kind), or all. Returns how many."""
+    alerts = Alert.objects.filter(user=actor, read_at__isnull=True)
+    if case_id is not None:
+        alerts = alerts.filter(case_id=case_id)
+    if kind:
+        alerts = alerts.filter(kind=kind)
+    return alerts.update(read_at=timezone.now())

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from crisiscell.cases import rules
 from crisiscell.cases.models import (
     AgeGroup,
+    Alert,
     ChildAssent,
     ClockState,
     ConsentDecision,
@@ -493,3 +494,10 @@ class ContactForm(forms.Form):
         required=False,
         choices=[("", "—"), ("appointment", _("Appointment reminder")), ("check_in", _("Routine check-in"))],
     )
+
+
+class AlertsReadForm(forms.Form):
+    """Which of her own alerts to mark read: one case's of one kind, or (both empty) all."""
+
+    case = forms.UUIDField(required=False)
+    kind = forms.ChoiceField(choices=[("", ""), *Alert.Kind.choices], required=False)

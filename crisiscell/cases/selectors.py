@@ -17,7 +17,7 @@ from crisiscell.accounts.models import User
 from crisiscell.audit.events import label as event_label
 from crisiscell.audit.models import AuditEvent, not_a_read
 from crisiscell.audit.services import audit_record
-from crisiscell.cases.models import Case, CaseContext, Consent, Disability, IntakeDraft, RecordVersion
+from crisiscell.cases.models import Alert, Case, CaseContext, Consent, Disability, IntakeDraft, RecordVersion
 from crisiscell.cells.models import Cell
 from crisiscell.core.models import choice_label
 from crisiscell.core.times import local_minute
@@ -284,3 +284,47 @@ def drafts_for(actor: User, cell: Cell) -> QuerySet[IntakeDraft]:
     if not allows_in_cell(actor, cell, Section.IDENTITY, Action.EDIT):
         return IntakeDraft.objects.none()
     return IntakeDraft.objects.filter(cell=cell).order_by("-updated_at")
+
+
+@dataclass
+class AlertGroup:
+    """One case's alerts of one kind, on one line: "Deadline missed: PEP, high vaginal swab · KHI-2026-0042"."""
+
+    case: Case
+    kind: str
+    kind_label: str
+    clocks: list[str]  # the clocks' labels, newest first
+    created_at: datetime  # the newest alert's time
+    unread: bool
+
+
+# Unread groups: what can still be acted on first (a deadline approaching), then new cases,
+# then missed deadlines; newest first within each.
+_ALERT_KIND_ORDER: dict[str, int] = {Alert.Kind.WARNING: 0, Alert.Kind.NEW_CASE: 1, Alert.Kind.MISSED: 2}
+READ_ALERTS_SHOWN = 100
+
+
+def alerts_for(user: User) -> tuple[list[AlertGroup], list[AlertGroup]]:
+    """The user's own alerts, grouped by case and kind: every unread one, and the latest read ones.
+
+    A case that misses five windows gives one line, not five; nothing unread is ever cut
+    off the page (the count in the menu counts every unread alert).
+    """
+    alerts = Alert.objects.filter(user=user).select_related("case")
+    unread = _grouped(alerts.filter(read_at__isnull=True), unread=True)
+    unread.sort(key=lambda g: (_ALERT_KIND_ORDER.get(g.kind, 3), -g.created_at.timestamp()))
+    read = _grouped(alerts.filter(read_at__isnull=False)[:READ_ALERTS_SHOWN], unread=False)
+    return unread, read
+
+
+def _grouped(alerts: QuerySet[Alert], *, unread: bool) -> list[AlertGroup]:
+    groups: dict[tuple[Any, str], AlertGroup] = {}
+    for alert in alerts:  # newest first (the model's order)
+        group = groups.get((alert.case_id, alert.kind))
+        if group is None:
+            group = groups[(alert.case_id, alert.kind)] = AlertGroup(
+                alert.case, alert.kind, alert.get_kind_display(), [], alert.created_at, unread
+            )
+        if alert.clock_key:
+            group.clocks.append(alert.clock_label)
+    return list(groups.values())

@@ -30,5 +30,5 @@ urlpatterns = [
     path("cases/<str:code>/clocks/", board_views.clock_resolve, name="clock_resolve"),
     path("cases/<str:code>/contact/", board_views.contact_attempt, name="contact_attempt"),
     path("alerts/", board_views.alerts_page, name="alerts"),
-    path("alerts/<int:alert_id>/read/", board_views.alert_read, name="alert_read"),
+    path("alerts/read/", board_views.alerts_read, name="alerts_read"),
 ]

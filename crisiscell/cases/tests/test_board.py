@@ -272,6 +272,38 @@ def test_alerts_reach_the_owner_and_the_cell_head_once(cell, desk, mlo, staff):
     assert AuditEvent.objects.filter(action="alert.raised").exists()
 
 
+def test_alerts_page_groups_by_case_and_kind_and_never_cuts_off_an_unread_alert(cell, desk, mlo, staff):
+    head = staff(Role.CELL_HEAD, cell, username="head")
+    cases = [register(desk, cell, hours_ago=i + 1) for i in range(6)]
+    now = timezone.now()
+    keys = ["ec", "pep", "swab_hvs", "swab_anal", "swab_oral", "urine", "hep_b", "mle", "fir"]
+    Alert.objects.bulk_create(
+        Alert(user=head, case=case, kind=kind, clock_key=key, created_at=now - timedelta(days=n, minutes=k))
+        for n, case in enumerate(cases)
+        for kind in ("missed", "warning")
+        for k, key in enumerate(keys)
+    )  # 108 unread alerts; the oldest case's are the oldest of all
+    Alert.objects.create(user=mlo, case=cases[0], kind="missed", clock_key="ec", created_at=now)
+    client = login_client(head)
+    page = client.get(reverse("cases:alerts")).content.decode()
+    assert page.count('class="unread"') == 12  # one line per case and kind
+    assert cases[5].code in page  # the oldest still shows (the page once kept only the latest 100)
+    assert "Deadline missed: Emergency contraception, HIV post-exposure prophylaxis (start)" in page
+    assert page.index("Deadline approaching") < page.index("Deadline missed")  # what can still be saved first
+    read = reverse("cases:alerts_read")
+    assert client.post(read, {"case": str(cases[1].pk), "kind": "warning"}).status_code == 302
+    assert not Alert.objects.filter(user=head, case=cases[1], kind="warning", read_at__isnull=True).exists()
+    assert Alert.objects.filter(user=head, read_at__isnull=True).count() == 108 - len(keys)
+    page = client.get(reverse("cases:alerts")).content.decode()
+    assert page.count('class="unread"') == 11
+    assert "Already read" in page
+    assert client.post(read, {"case": "not-a-case"}).status_code == 404
+    assert client.post(read).status_code == 302  # all of them
+    assert not Alert.objects.filter(user=head, read_at__isnull=True).exists()
+    assert Alert.objects.filter(user=mlo, read_at__isnull=True).count() == 1  # hers only
+    assert "No unread alerts." in client.get(reverse("cases:alerts")).content.decode()
+
+
 def test_closed_cases_raise_no_alerts(cell, desk, staff):
     staff(Role.CELL_HEAD, cell, username="head")
     case = register(desk, cell, hours_ago=50)
