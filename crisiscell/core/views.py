@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from crisiscell.access.decorators import public, staff
 from crisiscell.access.policy import Action, Role, Section
-from crisiscell.access.scoping import allows_in_cell, allows_somewhere, memberships_cached
+from crisiscell.access.scoping import allows_in_cell, allows_nationally, allows_somewhere, memberships_cached
 from crisiscell.accounts.models import User
 
 
@@ -48,5 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "administered": administered,
             "cell_links": cell_links,
             "can_audit": allows_somewhere(user, Section.AUDIT, Action.VIEW),
+            # The network's counts are national: a cell's own staff see their board instead.
+            "national_statistics": allows_nationally(user, Section.STATISTICS, Action.VIEW),
         },
     )

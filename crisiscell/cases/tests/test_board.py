@@ -22,7 +22,7 @@ from crisiscell.cases.models import Alert, CaseStatus, Task, TaskKind
 from crisiscell.cases.rules_in_force import rules_in_force
 from crisiscell.cases.services import case_close, case_register
 from crisiscell.cases.tests.helpers import intake_data
-from crisiscell.tests.factories import login_client
+from crisiscell.tests.factories import login_client, make_staff
 
 
 @pytest.fixture
@@ -148,6 +148,20 @@ def test_board_filters(cell, desk, mlo, staff):
     }
     late = register(desk, cell, hours_ago=30)
     assert [r.case.code for r in board.board_for(mlo, cell, now=timezone.now(), filt="overdue")] == [late.code]
+
+
+def test_home_links_the_board_and_only_a_national_role_the_network_view(cell, desk):
+    board_url = reverse("cases:board", kwargs={"cell_code": cell.code})
+    network_urls = [reverse("cases:national_board"), reverse("digital:repeat_statistics")]
+    page = login_client(desk).get(reverse("core:home")).content.decode()
+    assert board_url in page
+    assert not any(url in page for url in network_urls)
+    analyst = make_staff(Role.NATIONAL_ANALYST, None, username="analyst")
+    page = login_client(analyst).get(reverse("core:home")).content.decode()
+    assert all(url in page for url in network_urls)
+    assert board_url not in page  # counts only: no cell's board
+    for url in network_urls:
+        assert login_client(analyst).get(url).status_code == 200
 
 
 def test_board_query_count_does_not_grow_with_cases(cell, desk, mlo):
