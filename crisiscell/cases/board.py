@@ -164,8 +164,8 @@ class BoardRow:
 
     @property
     def overdue(self) -> bool:
-        """A deadline has passed and nothing is recorded for it (a clock met late is not overdue)."""
-        return any(c.pending for c in self.clocks) or any(f.overdue for f in self.follow_ups)
+        """Work is late and still due: a target passed, or a follow-up visit (``Clock.overdue``)."""
+        return any(c.overdue for c in self.clocks) or any(f.overdue for f in self.follow_ups)
 
     def sort_key(self) -> tuple[int, float, str]:
         """The row's most urgent item, clock or follow-up, in ``Clock.urgency``'s order.

@@ -132,6 +132,12 @@ class Clock(NamedTuple):
         """Missed and still not done (a clock met late is missed but settled)."""
         return self.state == _MISSED and self.time_left is not None
 
+    @property
+    def overdue(self) -> bool:
+        """A target passed with its work still due. A window from the incident that closed is
+        missed, not overdue: nothing done now reopens it."""
+        return self.pending and self.key not in INCIDENT_CLOCKS
+
 
 class Window(NamedTuple):
     """Where a window opens (the anchor) for the earliest and latest possible anchor times."""

@@ -210,12 +210,17 @@ def _deadlines(clocks: list[Clock]) -> list[datetime]:
 
 def test_a_clock_met_late_is_missed_but_settled():
     late = clock(facts(resolutions={"pep": Resolution("met", INCIDENT + timedelta(hours=80))}), "pep", ARRIVAL)
-    assert (late.state, late.pending, late.urgency()[0]) == ("missed", False, Urgency.SETTLED)
+    assert (late.state, late.pending, late.overdue, late.urgency()[0]) == ("missed", False, False, Urgency.SETTLED)
     assert most_urgent([late]) is None
-    missed = clock(facts(), "pep", INCIDENT + timedelta(hours=80))
-    assert (missed.state, missed.pending, missed.urgency()[0]) == ("missed", True, Urgency.CLOSED)
-    target = clock(facts(), "mle", ARRIVAL + timedelta(hours=7))
-    assert (target.state, target.urgency()[0]) == ("missed", Urgency.OVERDUE)
+    closed = clock(facts(), "pep", INCIDENT + timedelta(hours=80))  # a window: missed, not overdue
+    assert (closed.state, closed.pending, closed.overdue, closed.urgency()[0]) == (
+        "missed",
+        True,
+        False,
+        Urgency.CLOSED,
+    )
+    target = clock(facts(), "mle", ARRIVAL + timedelta(hours=7))  # a target: its work is still due
+    assert (target.state, target.overdue, target.urgency()[0]) == ("missed", True, Urgency.OVERDUE)
 
 
 def test_the_windows_that_close_for_good_are_the_rules_counted_from_the_incident():
