@@ -288,7 +288,7 @@ def drafts_for(actor: User, cell: Cell) -> QuerySet[IntakeDraft]:
 
 @dataclass
 class AlertGroup:
-    """One case's alerts of one kind, on one line: "Deadline missed: PEP, high vaginal swab · KHI-2026-0042"."""
+    """One case's alerts of one kind, on one line: "KHI-2026-0042 · Deadline missed: PEP, high vaginal swab"."""
 
     case: Case
     kind: str
