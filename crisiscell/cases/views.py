@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -154,14 +155,32 @@ def intake_discard(request: HttpRequest, cell_code: str, draft_id: str) -> HttpR
 def case_list(request: HttpRequest, cell_code: str) -> HttpResponse:
     actor = _actor(request)
     cell = cell_get_for(actor, cell_code, Section.CASE, Action.VIEW)
+    code = request.GET.get("code", "").strip().upper()
+    if code:  # a code from a letter or a phone call: the case page checks access as ever
+        if CASE_CODE.fullmatch(code):
+            return redirect("cases:detail", code=code)
+        messages.error(request, _("A case code looks like KHI-2026-0042."))
     show = request.GET.get("status", "open")
     with transaction.atomic():
-        cases = list(selectors.case_list_for(actor, cell, status=None if show == "all" else "open")[:200])
+        # One more than shown, to say so when the list is cut, rather than drop cases silently.
+        cases = list(selectors.case_list_for(actor, cell, status=None if show == "all" else "open")[: CASES_SHOWN + 1])
     return render(
         request,
         "cases/list.html",
-        {"cell": cell, "cases": cases, "drafts": selectors.drafts_for(actor, cell), "show": show},
+        {
+            "cell": cell,
+            "cases": cases[:CASES_SHOWN],
+            "more": len(cases) > CASES_SHOWN,
+            "shown": CASES_SHOWN,
+            "can_register": allows_in_cell(actor, cell, Section.IDENTITY, Action.EDIT),
+            "drafts": selectors.drafts_for(actor, cell),
+            "show": show,
+        },
     )
+
+
+CASES_SHOWN = 200
+CASE_CODE = re.compile(r"[A-Z][A-Z0-9]{1,7}-\d{4}-\d{4,6}")
 
 
 class ConsentLine(NamedTuple):

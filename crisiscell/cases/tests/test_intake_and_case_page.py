@@ -145,3 +145,26 @@ def test_two_people_editing_the_second_is_refused_and_shown_the_change(cell, des
     page = first.get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
     assert "Karachi South" in page
     assert "Karachi West" in page
+
+
+def test_case_list_opens_a_case_by_code_and_says_when_it_is_cut(cell, desk, staff, monkeypatch):
+    first = case_register(actor=desk, cell=cell, data=intake_data())
+    second = case_register(actor=desk, cell=cell, data=intake_data(existing_survivor=first.survivor))
+    url = reverse("cases:list", kwargs={"cell_code": cell.code})
+    client = login_client(desk)
+    page = client.get(url).content.decode()
+    assert reverse("cases:intake", kwargs={"cell_code": cell.code}) in page
+    assert "most recent are shown" not in page
+    response = client.get(url, {"code": f" {first.code.lower()} "})  # as typed from a letter
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:detail", kwargs={"code": first.code})
+    page = client.get(url, {"code": "../../admin"}).content.decode()
+    assert "A case code looks like" in page
+    monkeypatch.setattr("crisiscell.cases.views.CASES_SHOWN", 1)
+    page = client.get(url).content.decode()
+    assert second.code in page
+    assert first.code not in page
+    assert "Only the 1 most recent are shown" in page
+    # A medico-legal officer sees the cases but cannot register one: no button that leads nowhere.
+    mlo = staff(Role.MEDICO_LEGAL_OFFICER, cell, username="list-mlo", gender="female")
+    assert reverse("cases:intake", kwargs={"cell_code": cell.code}) not in login_client(mlo).get(url).content.decode()
