@@ -86,6 +86,7 @@ class BoardCase(NamedTuple):
 BOARD_CASE_FIELDS = BoardCase._fields[:-1]  # every column but the cell, which the board already has
 # Follow-ups show on the board from this long before they are due.
 FOLLOW_UP_LEAD = timedelta(days=2)
+_NO_TIME = timedelta(0)
 
 # Later records feed the clocks their facts (the justice milestones) through these:
 # each takes the case ids and returns, per case id, ``CaseFacts`` field values, in a
@@ -151,6 +152,7 @@ class FollowUp:
     task: Any  # a TaskRow
     due: datetime
     overdue: bool
+    left: timedelta  # until it is due (negative once overdue), from the board's moment
 
 
 @dataclass
@@ -167,17 +169,16 @@ class BoardRow:
         """Work is late and still due: a target passed, or a follow-up visit (``Clock.overdue``)."""
         return any(c.overdue for c in self.clocks) or any(f.overdue for f in self.follow_ups)
 
-    def sort_key(self) -> tuple[int, float, str]:
+    def sort_key(self) -> tuple[int, timedelta, str]:
         """The row's most urgent item, clock or follow-up, in ``Clock.urgency``'s order.
 
         A follow-up due soon is open work; one past its day is overdue work.
         """
-        key = self.urgent.urgency() if self.urgent is not None else (Urgency.SETTLED, 0.0)
+        key = self.urgent.urgency() if self.urgent is not None else (Urgency.SETTLED, _NO_TIME)
         for f in self.follow_ups:
-            due = f.due.timestamp()
-            key = min(key, (Urgency.OVERDUE, -due) if f.overdue else (Urgency.OPEN, due))
-        tier, when = key
-        return (tier, when, self.case.code)
+            key = min(key, (Urgency.OVERDUE, -f.left) if f.overdue else (Urgency.OPEN, f.left))
+        tier, left = key
+        return (tier, left, self.case.code)
 
 
 def _follow_ups(case: Case | BoardCase, tasks: Sequence[Any], rules: dict[str, Rule], now: datetime) -> list[FollowUp]:
@@ -187,7 +188,7 @@ def _follow_ups(case: Case | BoardCase, tasks: Sequence[Any], rules: dict[str, R
             continue
         when = case.arrival_at + timedelta(hours=rules[task.rule_key].hours)
         if when - FOLLOW_UP_LEAD <= now:
-            due.append(FollowUp(task, when, when < now))
+            due.append(FollowUp(task, when, when < now, when - now))
     return due
 
 

@@ -22,7 +22,6 @@ test and psychosocial care still.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -111,21 +110,22 @@ class Clock(NamedTuple):
     def is_open(self) -> bool:
         return self.state == ClockState.OPEN
 
-    def urgency(self) -> tuple[int, float]:
-        """Sort key, most urgent first: the tier (``Urgency``), then a time within it.
+    def urgency(self) -> tuple[int, timedelta]:
+        """Sort key, most urgent first: the tier (``Urgency``), then the time left within it.
 
-        Closing soon and open clocks by their deadline, soonest first; overdue targets
-        and closed windows by theirs, latest first (a deadline missed an hour ago, when
-        she may still be in the cell, before one missed last month).
+        Closing soon and open clocks with the least time left first; overdue targets and
+        closed windows with the most recent deadline first (missed an hour ago, when she
+        may still be in the cell, before missed last month). Times left are all counted
+        from the same moment, so they order like the deadlines.
         """
-        state = self.state
+        state, left = self.state, self.time_left
         if state == _OPEN:
-            if self.deadline is None:
-                return (Urgency.CLOSING, -math.inf)  # incident time unknown: act now
-            return (Urgency.CLOSING if self.warning else Urgency.OPEN, self.deadline.timestamp())
-        if state == _MISSED and self.time_left is not None and self.deadline is not None:  # not done late
-            return (Urgency.CLOSED if self.key in INCIDENT_CLOCKS else Urgency.OVERDUE, -self.deadline.timestamp())
-        return (Urgency.SETTLED, 0.0)
+            if left is None:
+                return (Urgency.CLOSING, _FIRST)  # incident time unknown: act now
+            return (Urgency.CLOSING if self.warning else Urgency.OPEN, left)
+        if state == _MISSED and left is not None:  # not done late
+            return (Urgency.CLOSED if self.key in INCIDENT_CLOCKS else Urgency.OVERDUE, -left)
+        return (Urgency.SETTLED, _ZERO)
 
     @property
     def pending(self) -> bool:
@@ -327,6 +327,7 @@ def _clock(step: _Step, facts: CaseFacts, now: datetime, incident: Window) -> Cl
 
 
 _ZERO = timedelta(0)
+_FIRST = timedelta.min
 
 
 def clocks_for(
