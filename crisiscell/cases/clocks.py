@@ -349,7 +349,8 @@ def clocks_for(
 
 def most_urgent(clocks: list[Clock]) -> Clock | None:
     """The clock to act on first, by ``Clock.urgency``; None when every clock is settled."""
-    live = [c for c in clocks if c.state == _OPEN or (c.state == _MISSED and c.time_left is not None)]  # or pending
+    # Open, or missed and not done (``Clock.pending`` written out: the board asks this 4,500 times).
+    live = [c for c in clocks if c.state == _OPEN or (c.state == _MISSED and c.time_left is not None)]
     return min(live, key=Clock.urgency) if live else None
 
 
