@@ -70,6 +70,10 @@ def test_the_timeline_is_read_through_the_index_of_events_that_are_not_reads(cel
             )
             cursor.execute("ANALYZE audit_auditevent")
             cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is small enough to scan
+            # Only the history index gives a case's events in id order without a sort (the
+            # tests before this one leave the other indexes as bloated as it): without sorts,
+            # the question is whether it can be used, not whether it is cheapest today.
+            cursor.execute("SET LOCAL enable_sort = off")
             cursor.execute("EXPLAIN " + sql, params)
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
