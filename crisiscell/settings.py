@@ -180,7 +180,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per test process, so parallel and repeated runs never share one.
     _test_db = Path(tempfile.gettempdir()) / f"crisiscell-test-{os.getpid()}.sqlite3"
     DATABASES["default"]["TEST"] = {"NAME": _env("TEST_SQLITE_NAME", str(_test_db))}
-elif PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters travel apart from the SQL, and a statement a connection runs twice is
+    # prepared, so PostgreSQL plans it once: planning was most of a look-up's query time.
+    # Behind a transaction-pooling PgBouncer older than 1.21, set DATABASE_PREPARED=0.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    if _env_bool("DATABASE_PREPARED", default=True):
+        DATABASES["default"]["OPTIONS"] |= {"server_side_binding": True, "prepare_threshold": 2}
+elif PRODUCTION:
     raise ImproperlyConfigured("Production runs on PostgreSQL.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
