@@ -141,6 +141,20 @@ def test_lookup_never_crosses_into_another_cell(cell, other_cell, desk, staff):
     assert survivor_lookup(desk, cnic="35202-1234567-1") == []
 
 
+def test_a_returning_survivor_is_offered_once_with_every_case_of_hers_in_the_actors_cells(
+    cell, other_cell, desk, staff
+):
+    first = case_register(actor=desk, cell=cell, data=intake_data())
+    again = case_register(actor=desk, cell=cell, data=intake_data(existing_survivor=first.survivor))
+    someone_else = SurvivorIdentity(name="Other Survivor (synthetic)", cnic="35202-7654321-7", phones=["0300 7654321"])
+    case_register(actor=desk, cell=cell, data=intake_data(identity=someone_else))
+    other_desk = staff(Role.DESK_OFFICER, other_cell, username="otherdesk")
+    case_register(actor=other_desk, cell=other_cell, data=intake_data())  # the same numbers, in a cell she cannot see
+    matches = survivor_lookup(desk, cnic="35202-1234567-1", phone="0300 1234567")
+    assert [(m.survivor, m.case_codes) for m in matches] == [(first.survivor, [first.code, again.code])]  # oldest first
+    assert matches[0].name == "Test Survivor (synthetic)"
+
+
 def test_blind_index_is_keyed():
     ring = load_keyring()
     digest = vault.blind_index("cnic", "3520212345671", ring)
