@@ -1,0 +1,99 @@
+"""FIRs and interim reports in the demo: most survivors who chose to report now have an FIR.
+
+Without them every open case whose survivor chose to report now carried an overdue
+FIR clock (25 of KHI's 60 open cases), because the demo recorded no police case.
+For each such case older than a day, a fixed draw per case says whether the police
+registered the FIR, and when (two hours to two days after she arrived): the police
+liaison records it through ``fir_record``, which completes the FIR duty. The rest
+stay without an FIR, the cases a liaison officer chases, overdue on the board.
+Likewise the police send the interim report (ARITA s.12: within 14 days) for a bit
+over half of the FIRs, ten to seventeen days after registration; the others are the
+reports the cell is still waiting for.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from crisiscell.access.policy import Role
+from crisiscell.accounts.models import User
+from crisiscell.cases.models import Case, CaseStatus
+from crisiscell.demo.network import demo_username
+from crisiscell.justice.models import PoliceCase
+from crisiscell.justice.services import fir_record, police_case_update
+
+REGISTERED = 0.75
+INTERIM_SENT = 0.6
+
+
+def registered_after(seed: int, case_code: str) -> timedelta | None:
+    """How long after her arrival the police registered the FIR, or None: a fixed draw per case."""
+    rng = random.Random(f"{seed}:fir:{case_code}")  # noqa: S311 - synthetic demo data, reproducible
+    registered, hours = rng.random() < REGISTERED, rng.uniform(2, 48)
+    return timedelta(hours=hours) if registered else None
+
+
+def interim_sent_after(seed: int, case_code: str) -> timedelta | None:
+    """How long after the FIR the police sent the interim report, or None: a fixed draw per case."""
+    rng = random.Random(f"{seed}:interim:{case_code}")  # noqa: S311 - synthetic demo data, reproducible
+    sent, days = rng.random() < INTERIM_SENT, rng.randint(10, 17)
+    return timedelta(days=days) if sent else None
+
+
+def ensure_police(*, seed: int = 2024, now: datetime | None = None) -> tuple[int, int]:
+    """FIRs, then interim reports, of open cases that the draws say have come by now: how many of each it recorded."""
+    now = now or timezone.now()
+    firs = _ensure_firs(seed, now)
+    reports = 0
+    awaited = PoliceCase.objects.filter(case__status=CaseStatus.OPEN, interim_report_on__isnull=True)
+    for police_case in awaited.select_related("case", "case__cell").order_by("registered_at"):
+        after = interim_sent_after(seed, police_case.case.code)
+        if after is None or police_case.registered_at + after > now:
+            continue
+        sent_on = timezone.localtime(police_case.registered_at + after).date()
+        police_case_update(
+            actor=_liaison(police_case.case.cell.code),
+            police_case=police_case,
+            expected_version=police_case.version,
+            changes={"interim_report_on": sent_on},
+        )
+        reports += 1
+    return firs, reports
+
+
+def _liaison(cell_code: str) -> User:
+    return User.objects.get(username=demo_username(cell_code, Role.POLICE_LIAISON))
+
+
+def _ensure_firs(seed: int, now: datetime) -> int:
+    liaisons: dict[str, User] = {}
+    recorded = 0
+    waiting = (
+        Case.objects.filter(status=CaseStatus.OPEN, choice_police="now", police_case__isnull=True)
+        .select_related("cell", "cell__police_reporting_centre")
+        .prefetch_related("offences")
+        .order_by("arrival_at")
+    )
+    for case in waiting:
+        after = registered_after(seed, case.code)
+        if after is None or case.arrival_at + after > now:
+            continue
+        code = case.cell.code
+        if code not in liaisons:
+            liaisons[code] = _liaison(code)
+        centre = case.cell.police_reporting_centre
+        with transaction.atomic():
+            fir_record(
+                actor=liaisons[code],
+                case=case,
+                fir_number=f"{int(case.code.rsplit('-', 1)[1]) + 100}/{case.arrival_at.year} (demo)",
+                police_station=centre.name if centre else f"{case.cell.city} police station (demo)",
+                registered_at=case.arrival_at + after,
+                section_codes=[offence.code for offence in case.offences.all()],
+            )
+        recorded += 1
+    return recorded
