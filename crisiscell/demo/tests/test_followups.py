@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from crisiscell.access.policy import Role
@@ -16,18 +16,18 @@ from crisiscell.cases.services import case_close, case_register
 from crisiscell.cases.tests.helpers import intake_data
 from crisiscell.cells.models import Cell
 from crisiscell.demo.followups import attended, ensure_follow_ups
-from crisiscell.demo.network import demo_username
 
 pytestmark = pytest.mark.django_db
 
 
-def test_due_visits_are_attended_or_missed_by_their_fixed_draw_and_nothing_else_changes() -> None:
+def test_due_visits_are_attended_or_missed_by_their_fixed_draw_and_nothing_else_changes(
+    khi: Cell, khi_staff: Callable[[str], User]
+) -> None:
     # given the demo network (no history): twelve open cases two to five months old, a recent
     # one, and an old one the cell has closed
-    call_command("demo", years=[1999])
-    cell = Cell.objects.get(code="KHI")
-    desk = User.objects.get(username=demo_username("KHI", Role.DESK_OFFICER))
-    head = User.objects.get(username=demo_username("KHI", Role.CELL_HEAD))
+    cell = khi
+    desk = khi_staff(Role.DESK_OFFICER)
+    head = khi_staff(Role.CELL_HEAD)
     now = timezone.now()
     old = [
         case_register(actor=desk, cell=cell, data=intake_data(arrival_at=now - timedelta(days=60 + 9 * i)))
@@ -41,7 +41,7 @@ def test_due_visits_are_attended_or_missed_by_their_fixed_draw_and_nothing_else_
     # then each visit that has come due on an open case is done, by the case worker within three
     # days of its date, exactly when its draw says she came; the others stay open
     rules = rules_in_force()
-    worker = User.objects.get(username=demo_username("KHI", Role.CASE_WORKER))
+    worker = khi_staff(Role.CASE_WORKER)
     done = missed = 0
     for visit in Task.objects.filter(case__in=old, kind=TaskKind.FOLLOW_UP).exclude(rule_key="pep_course"):
         due = visit.case.arrival_at + timedelta(hours=rules[visit.rule_key].hours)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from crisiscell.access.policy import Role
@@ -14,19 +14,19 @@ from crisiscell.cases.models import Task, TaskKind, TaskStatus
 from crisiscell.cases.services import case_register
 from crisiscell.cases.tests.helpers import intake_data
 from crisiscell.cells.models import Cell
-from crisiscell.demo.network import demo_username
 from crisiscell.demo.police import ensure_police, interim_sent_after, registered_after
 from crisiscell.justice.models import PoliceCase
 
 pytestmark = pytest.mark.django_db
 
 
-def test_firs_and_interim_reports_follow_their_draws_and_only_for_survivors_who_chose_to_report() -> None:
+def test_firs_and_interim_reports_follow_their_draws_and_only_for_survivors_who_chose_to_report(
+    khi: Cell, khi_staff: Callable[[str], User]
+) -> None:
     # given the demo network (no history): twenty-four open cases, two to sixteen weeks old, whose
     # survivors chose to report now, one who chose later, and one who arrived an hour ago
-    call_command("demo", years=[1999])
-    cell = Cell.objects.get(code="KHI")
-    desk = User.objects.get(username=demo_username("KHI", Role.DESK_OFFICER))
+    cell = khi
+    desk = khi_staff(Role.DESK_OFFICER)
     now = timezone.now()
     reporting = [
         case_register(
@@ -44,7 +44,7 @@ def test_firs_and_interim_reports_follow_their_draws_and_only_for_survivors_who_
     firs, reports = ensure_police(now=now)
     # then a case has an FIR, recorded by the liaison with its FIR duty done, exactly when its draw
     # says the police registered one by now; and an interim report exactly when that draw says so
-    liaison = User.objects.get(username=demo_username("KHI", Role.POLICE_LIAISON))
+    liaison = khi_staff(Role.POLICE_LIAISON)
     with_fir = with_report = 0
     for case in reporting:
         after = registered_after(2024, case.code)
