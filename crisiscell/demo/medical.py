@@ -15,7 +15,12 @@ Two parts, both idempotent (nothing happens once any examination exists):
   clocks are resolved at the time of treatment. The archive has no per-record audit
   events (nobody wrote it in this system) and no samples of its own: samples are
   linked when the case already has evidence items, else the record says they are in
-  the paper register.
+  the paper register;
+* **the examinations that never happened** (``ensure_unexamined_recorded``): on an open
+  case older than ``RECENT`` whose examination duty is still open, the medico-legal
+  officer records it as declined, with why: she declined medical care, or she left
+  before the examination and did not come back. A cell records that; left open, the
+  duty stayed overdue on the board for months.
 
 Every text says it is synthetic; nothing describes a real person.
 """
@@ -33,6 +38,7 @@ from django.utils import timezone
 
 from crisiscell.access.policy import Role
 from crisiscell.accounts.models import User
+from crisiscell.cases.duties import task_close
 from crisiscell.cases.models import Case, ClockResolution, ClockState, Consent, ConsentPurpose, Task, TaskKind
 from crisiscell.cases.models import TaskStatus as TS
 from crisiscell.cases.services import consent_in_force
@@ -434,3 +440,36 @@ def ensure_medical(*, seed: int = 164, now: datetime | None = None) -> tuple[int
     with transaction.atomic():
         archived = _archive(rng, examiners, older)
     return live, archived
+
+
+DECLINED_CARE = "She declined medical care and the examination (synthetic note)."
+DID_NOT_RETURN = "She left before the examination and did not come back (synthetic note)."
+
+
+def ensure_unexamined_recorded(*, now: datetime | None = None) -> int:
+    """Close, as declined, the open examination duties of open cases older than ``RECENT``. Returns how many."""
+    now = now or timezone.now()
+    duties = (
+        Task.objects.filter(kind=TaskKind.MLE, status=TS.OPEN, case__status="open", case__arrival_at__lt=now - RECENT)
+        .exclude(case__in=MedicoLegalExamination.objects.values("case"))  # one begun is finished, not declined
+        .select_related("case", "case__cell")
+        .order_by("case__arrival_at")
+    )
+    duties_list = list(duties)
+    examiners = _examiners({duty.case.cell.code for duty in duties_list})
+    recorded = 0
+    for duty in duties_list:
+        examiner = examiners.get(duty.case.cell.code)
+        if examiner is None:
+            continue
+        reason = DECLINED_CARE if duty.case.choice_medical == "no" else DID_NOT_RETURN
+        with transaction.atomic():
+            task_close(
+                actor=examiner,
+                task=duty,
+                status=TS.DECLINED,
+                reason=reason,
+                done_at=duty.case.arrival_at + timedelta(hours=3),
+            )
+        recorded += 1
+    return recorded

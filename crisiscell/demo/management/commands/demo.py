@@ -11,7 +11,7 @@ from crisiscell.demo.counselling import ensure_counselling
 from crisiscell.demo.evidence import ensure_evidence
 from crisiscell.demo.followups import ensure_follow_ups
 from crisiscell.demo.history import load_history
-from crisiscell.demo.medical import ensure_medical
+from crisiscell.demo.medical import ensure_medical, ensure_unexamined_recorded
 from crisiscell.demo.network import DEMO_PASSWORD, ensure_network, ensure_staff
 from crisiscell.demo.police import ensure_police
 from crisiscell.demo.roster import ensure_roster
@@ -36,12 +36,14 @@ class Command(BaseCommand):
         # Evidence first: the examinations link the samples they find.
         evidence_cases = ensure_evidence()
         live, archived = ensure_medical()
+        unexamined = ensure_unexamined_recorded()
         visits = ensure_follow_ups()
         firs, reports = ensure_police()
         self.stdout.write(
             f"Demo network ready: {len(cells)} cells, {created} new demo accounts, {cases} new demo cases, "
             f"{shifts} new shifts with {assignments} staff assignments, "
-            f"evidence on {evidence_cases} cases, {live + archived} new medico-legal examinations, "
+            f"evidence on {evidence_cases} cases, {live + archived} new medico-legal examinations "
+            f"({unexamined} more recorded as never done), "
             f"{visits} follow-up visits newly recorded as attended, {firs} new FIRs and {reports} interim reports. "
             f"Password for every demo account: {DEMO_PASSWORD}. "
             "Run `crisiscell demo_accounts` for usernames, TOTP secrets and current codes."
