@@ -27,17 +27,31 @@ from crisiscell.survivors.models import Guardian, Survivor
 from crisiscell.survivors.services import GuardianIdentity, SurvivorIdentity, vault_read
 
 
-def case_get_for(actor: User, code: str, section: Section = Section.CASE, action: Action = Action.VIEW) -> Case:
-    """The case if the actor may act on ``section`` in its cell; 404 for missing and forbidden alike."""
-    case = Case.objects.select_related("cell", "survivor").filter(code=code).first()
+def case_get_for(
+    actor: User,
+    code: str,
+    section: Section = Section.CASE,
+    action: Action = Action.VIEW,
+    *,
+    related: tuple[str, ...] = (),
+) -> Case:
+    """The case if the actor may act on ``section`` in its cell; 404 for missing and forbidden alike.
+
+    ``related``: more relations to read in the same query.
+    """
+    case = Case.objects.select_related("cell", "survivor", *related).filter(code=code).first()
     if case is None or not allows_in_cell(actor, case.cell, section, action):
         raise Http404
     return case
 
 
 def case_open_for(actor: User, code: str) -> Case:
-    """Open a case page: ``case_get_for`` plus the ``case.viewed`` audit event."""
-    case = case_get_for(actor, code)
+    """Open a case page: ``case_get_for`` plus the ``case.viewed`` audit event.
+
+    The survivor's identity record comes with the case, still encrypted: the page
+    decrypts it only for the identity section, and a query fewer costs nobody else.
+    """
+    case = case_get_for(actor, code, related=("survivor__identity",))
     audit_record(action="case.viewed", actor=actor, cell=case.cell, object_type="case", object_ref=case.code)
     return case
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crisiscell.access.policy import Role
@@ -120,6 +122,17 @@ def test_case_page_sections_follow_the_role(cell, desk, staff, role, sees_identi
     assert ("35202-1234567-1" in page) is sees_identity
     identity_reads = AuditEvent.objects.filter(action="survivor.identity_viewed", actor=viewer).count()
     assert identity_reads == (1 if sees_identity else 0)
+
+
+def test_case_page_reads_her_identity_record_with_the_case_not_on_its_own(cell, desk):
+    case = case_register(actor=desk, cell=cell, data=intake_data())
+    client = login_client(desk)
+    url = reverse("cases:detail", kwargs={"code": case.code})
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert "Test Survivor (synthetic)" in page
+    own_reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "survivors_vaultrecord"')]
+    assert own_reads == []
 
 
 def test_two_people_editing_the_second_is_refused_and_shown_the_change(cell, desk, staff):
