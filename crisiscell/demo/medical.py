@@ -15,12 +15,13 @@ Two parts, both idempotent (nothing happens once any examination exists):
   clocks are resolved at the time of treatment. The archive has no per-record audit
   events (nobody wrote it in this system) and no samples of its own: samples are
   linked when the case already has evidence items, else the record says they are in
-  the paper register;
-* **the examinations that never happened** (``ensure_unexamined_recorded``): on an open
-  case older than ``RECENT`` whose examination duty is still open, the medico-legal
-  officer records it as declined, with why: she declined medical care, or she left
-  before the examination and did not come back. A cell records that; left open, the
-  duty stayed overdue on the board for months.
+  the paper register.
+
+Then **the examinations that never happened** (``ensure_unexamined_recorded``, also
+idempotent): on an open case older than ``RECENT`` with no examination begun and its
+duty still open, the medico-legal officer records the duty as declined, with why: she
+declined medical care, or she left before the examination and did not come back. A
+cell records that; left open, the duty stayed overdue on the board for months.
 
 Every text says it is synthetic; nothing describes a real person.
 """
