@@ -2,13 +2,13 @@
 
 Without them every open case whose survivor chose to report now carried an overdue
 FIR clock (25 of KHI's 60 open cases), because the demo recorded no police case.
-For each such case older than a day, a fixed draw per case says whether the police
-registered the FIR, and when (two hours to two days after she arrived): the police
+For each such case a fixed draw says whether the police registered the FIR, and when
+(two hours to two days after she arrived); once that time has passed, the police
 liaison records it through ``fir_record``, which completes the FIR duty. The rest
 stay without an FIR, the cases a liaison officer chases, overdue on the board.
-Likewise the police send the interim report (ARITA s.12: within 14 days) for a bit
-over half of the FIRs, ten to seventeen days after registration; the others are the
-reports the cell is still waiting for.
+Likewise the police send the interim report (CrPC 173: due within three days once the
+investigation is 14 days old) for a bit over half of the FIRs, 14 to 17 days after
+registration; the others are the reports the cell is still waiting for.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def registered_after(seed: int, case_code: str) -> timedelta | None:
 def interim_sent_after(seed: int, case_code: str) -> timedelta | None:
     """How long after the FIR the police sent the interim report, or None: a fixed draw per case."""
     rng = random.Random(f"{seed}:interim:{case_code}")  # noqa: S311 - synthetic demo data, reproducible
-    sent, days = rng.random() < INTERIM_SENT, rng.randint(10, 17)
+    sent, days = rng.random() < INTERIM_SENT, rng.randint(14, 17)
     return timedelta(days=days) if sent else None
 
 
