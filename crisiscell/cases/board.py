@@ -154,6 +154,10 @@ class FollowUp:
     overdue: bool
     left: timedelta  # until it is due (negative once overdue), from the board's moment
 
+    def urgency(self) -> tuple[int, timedelta]:
+        """``Clock.urgency`` for a visit: past its day it is overdue work, else open work."""
+        return (Urgency.OVERDUE, -self.left) if self.overdue else (Urgency.OPEN, self.left)
+
 
 @dataclass
 class BoardRow:
@@ -176,7 +180,7 @@ class BoardRow:
         """
         key = self.urgent.urgency() if self.urgent is not None else (Urgency.SETTLED, _NO_TIME)
         for f in self.follow_ups:
-            key = min(key, (Urgency.OVERDUE, -f.left) if f.overdue else (Urgency.OPEN, f.left))
+            key = min(key, f.urgency())
         tier, left = key
         return (tier, left, self.case.code)
 

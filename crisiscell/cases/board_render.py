@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -153,18 +154,25 @@ class RowRenderer:
         return "".join(tags)
 
     def urgent(self, row: BoardRow) -> str:
-        parts = [
-            clock_badge(row.urgent, self.badge_words)
-            if row.urgent
-            else f'<span class="muted">{self.w["no_deadline"]}</span>'
-        ]
+        """The most urgent clock and the visits due, most urgent first (the board's own order).
+
+        An overdue visit comes before a window that closed for good: it is the work left to do.
+        """
+        if row.urgent is None and not row.follow_ups:
+            return f'<span class="muted">{self.w["no_deadline"]}</span>'
+        parts: list[tuple[tuple[int, timedelta], str]] = []
+        if row.urgent is not None:
+            parts.append((row.urgent.urgency(), clock_badge(row.urgent, self.badge_words)))
         for f in row.follow_ups:
             css, symbol = ("clock-missed", "✖") if f.overdue else ("clock-warning", "▲")
             late = f" · {self.w['overdue']}" if f.overdue else ""
             due = local_day(f.due.astimezone(self.zone))
             label = self.w["follow_up"]
-            parts.append(f'<div class="clock {css}"><span aria-hidden="true">{symbol}</span> {label} {due}{late}</div>')
-        return "".join(parts)
+            badge = f'<div class="clock {css}"><span aria-hidden="true">{symbol}</span> {label} {due}{late}</div>'
+            parts.append((f.urgency(), badge))
+        if len(parts) > 1:
+            parts.sort(key=lambda part: part[0])
+        return "".join(badge for _, badge in parts)
 
     def _takeable(self, row: BoardRow) -> dict[str, bool]:
         """Which kinds of task this viewer may take in the row's cell: asked once per kind and cell.

@@ -135,6 +135,11 @@ def test_an_overdue_follow_up_ranks_as_overdue_work_and_one_due_soon_as_open(cel
     assert [f.overdue for f in rows[1].follow_ups] == [True]
     assert [f.overdue for f in rows[3].follow_ups] == [False]
     assert (rows[1].urgent.state, rows[3].urgent.state) == ("missed", "missed")  # closed windows, shown
+    # and in each row the visit, the work left to do, is shown before the window that closed
+    page = login_client(mlo).get(reverse("cases:board", kwargs={"cell_code": cell.code})).content.decode()
+    for case, row in ((back, rows[1]), (soon, rows[3])):
+        most_urgent = page.split(f'id="row-{case.pk}"', 1)[1].split("</td>", 2)[1]
+        assert most_urgent.index("Follow-up") < most_urgent.index(str(row.urgent.label))
 
 
 def test_board_filters(cell, desk, mlo, staff):
