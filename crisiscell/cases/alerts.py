@@ -2,13 +2,18 @@
 
 Run by the worker every minute (``crisiscell worker``), never in a request. An
 alert is raised once per person, case, clock and kind (a database constraint).
+A miss is told while there is something to do about it: a target whose work is
+still due (the examination, the FIR, an interim report), or a window from the
+incident that closed within ``MISSED_NEWS``. A window that closed days ago (her
+case came in late, the worker was stopped, the history was imported) and a deadline
+met late are on the board, not news: they once flooded a cell head's alerts.
 E-mail, when configured, says only that there are alerts: never a case or a name.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +27,9 @@ from crisiscell.audit.services import audit_record
 from crisiscell.cases.board import build_rows
 from crisiscell.cases.models import Alert, Case, CaseStatus, ClockState, TaskKind
 from crisiscell.cases.rules_in_force import rules_in_force
+
+# How long a window from the incident that has closed is still news.
+MISSED_NEWS = timedelta(hours=24)
 
 # Whose duty a clock belongs to: its owner is told first.
 CLOCK_DUTY = {
@@ -59,6 +67,9 @@ def alerts_scan(*, now: datetime) -> int:
         owners = {t.kind: t.owner_id for t in row.open_tasks if t.owner_id}
         for clock in row.clocks:
             if clock.state == ClockState.MISSED:
+                since = clock.time_left  # None once done, if late (``Clock.pending``)
+                if since is None or (not clock.overdue and -since > MISSED_NEWS):
+                    continue  # done late, or a window that closed long ago
                 kind = Alert.Kind.MISSED
             elif clock.state == ClockState.OPEN and clock.warning:
                 kind = Alert.Kind.WARNING

@@ -292,6 +292,29 @@ def test_alerts_reach_the_owner_and_the_cell_head_once(cell, desk, mlo, staff):
     assert AuditEvent.objects.filter(action="alert.raised").exists()
 
 
+def test_a_miss_is_told_while_it_is_news_or_its_work_is_still_due(cell, desk, mlo, staff):
+    head = staff(Role.CELL_HEAD, cell, username="head")
+    # She came nine days ago: her windows closed a week ago, her examination is still not done.
+    old = register(desk, cell, hours_ago=9 * 24, incident_hours_before=1)
+    # She came 70 hours ago, 4 hours after the incident: the PEP window closed two hours ago.
+    fresh = register(desk, cell, hours_ago=70, incident_hours_before=4)
+    # Examined eight hours after she came: the six-hour target was met late.
+    late = register(desk, cell, hours_ago=10, incident_hours_before=1)
+    exam = late.tasks.get(kind=TaskKind.MLE)
+    duties.task_close(actor=mlo, task=exam, status="done", done_at=late.arrival_at + timedelta(hours=8))
+    alerts_scan(now=timezone.now())
+    told = set(Alert.objects.filter(user=head, kind="missed").values_list("case_id", "clock_key"))
+    assert (old.pk, "mle") in told  # work still due, however long ago its target passed
+    assert not {(old.pk, key) for key in ("ec", "pep", "swab_hvs", "swab_anal", "urine")} & told
+    assert (fresh.pk, "pep") in told  # closed two hours ago: still news
+    assert (fresh.pk, "swab_anal") not in told  # closed two days ago
+    assert (late.pk, "mle") not in told  # done, if late
+    # the board still shows every one of them as missed
+    rows = {row.case.pk: row for row in board.board_for(head, cell, now=timezone.now())}
+    assert {c.key for c in rows[old.pk].clocks if c.state == "missed"} >= {"pep", "swab_anal", "mle"}
+    assert "mle" in {c.key for c in rows[late.pk].clocks if c.state == "missed"}
+
+
 def test_alerts_page_groups_by_case_and_kind_and_never_cuts_off_an_unread_alert(cell, desk, mlo, staff):
     head = staff(Role.CELL_HEAD, cell, username="head")
     cases = [register(desk, cell, hours_ago=i + 1) for i in range(6)]
