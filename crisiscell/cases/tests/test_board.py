@@ -298,6 +298,13 @@ def test_a_miss_is_told_while_it_is_news_or_its_work_is_still_due(cell, desk, ml
     old = register(desk, cell, hours_ago=9 * 24, incident_hours_before=1)
     # She came 70 hours ago, 4 hours after the incident: the PEP window closed two hours ago.
     fresh = register(desk, cell, hours_ago=70, incident_hours_before=4)
+    # Somewhere in the two days before she came, 80 hours ago: the PEP window closed for
+    # certain (72 hours from the latest possible time) 9 hours ago. That is news, though
+    # its deadline, counted from the earliest possible time, passed 57 hours ago.
+    ranged = register(desk, cell, hours_ago=80, incident_hours_before=1)
+    ranged.incident_time_kind, ranged.incident_at = "approximate", None
+    ranged.incident_earliest, ranged.incident_latest = (ranged.arrival_at - timedelta(hours=h) for h in (49, 1))
+    ranged.save()
     # Examined eight hours after she came: the six-hour target was met late.
     late = register(desk, cell, hours_ago=10, incident_hours_before=1)
     exam = late.tasks.get(kind=TaskKind.MLE)
@@ -309,6 +316,8 @@ def test_a_miss_is_told_while_it_is_news_or_its_work_is_still_due(cell, desk, ml
     assert (fresh.pk, "pep") in told  # closed two hours ago: still news
     assert (fresh.pk, "swab_anal") not in told  # closed two days ago
     assert (late.pk, "mle") not in told  # done, if late
+    assert (ranged.pk, "pep") in told  # surely closed 9 hours ago
+    assert (ranged.pk, "swab_anal") not in told  # 24 hours from the latest time: surely closed 57 hours ago
     # the board still shows every one of them as missed
     rows = {row.case.pk: row for row in board.board_for(head, cell, now=timezone.now())}
     assert {c.key for c in rows[old.pk].clocks if c.state == "missed"} >= {"pep", "swab_anal", "mle"}
