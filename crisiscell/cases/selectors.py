@@ -49,7 +49,8 @@ def case_open_for(actor: User, code: str) -> Case:
     """Open a case page: ``case_get_for`` plus the ``case.viewed`` audit event.
 
     The survivor's identity record comes with the case, still encrypted: the page
-    decrypts it only for the identity section, and a query fewer costs nobody else.
+    decrypts it only for the identity section. Other roles carry its ciphertext unread,
+    which spares the identity roles a query of their own.
     """
     case = case_get_for(actor, code, related=("survivor__identity",))
     audit_record(action="case.viewed", actor=actor, cell=case.cell, object_type="case", object_ref=case.code)
