@@ -18,11 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from crisiscell.access.policy import Role
-from crisiscell.accounts.models import User
 from crisiscell.cases.duties import FOLLOW_UP_RULES, task_close
 from crisiscell.cases.models import CaseStatus, Task, TaskKind, TaskStatus
 from crisiscell.cases.rules_in_force import rules_in_force
-from crisiscell.demo.network import demo_username
+from crisiscell.demo.network import demo_staff
 
 ATTENDED = 0.8
 
@@ -38,7 +37,7 @@ def ensure_follow_ups(*, seed: int = 2024, now: datetime | None = None) -> int:
     """Record the attended visits that have come due on open cases. Returns how many it recorded."""
     now = now or timezone.now()
     rules = rules_in_force()
-    workers: dict[str, User] = {}
+    workers = demo_staff(Role.CASE_WORKER)
     recorded = 0
     due_visits = (
         Task.objects.filter(
@@ -56,10 +55,7 @@ def ensure_follow_ups(*, seed: int = 2024, now: datetime | None = None) -> int:
         delay = attended(seed, case.code, task.rule_key)
         if due > now or delay is None:
             continue
-        code = case.cell.code
-        if code not in workers:
-            workers[code] = User.objects.get(username=demo_username(code, Role.CASE_WORKER))
         with transaction.atomic():
-            task_close(actor=workers[code], task=task, status=TaskStatus.DONE, done_at=min(due + delay, now))
+            task_close(actor=workers[case.cell.code], task=task, status=TaskStatus.DONE, done_at=min(due + delay, now))
         recorded += 1
     return recorded

@@ -22,7 +22,7 @@ from django.utils import timezone
 from crisiscell.access.policy import Role
 from crisiscell.accounts.models import User
 from crisiscell.cases.models import Case, CaseStatus
-from crisiscell.demo.network import demo_username
+from crisiscell.demo.network import demo_staff
 from crisiscell.justice.models import PoliceCase
 from crisiscell.justice.services import fir_record, police_case_update
 
@@ -47,7 +47,8 @@ def interim_sent_after(seed: int, case_code: str) -> timedelta | None:
 def ensure_police(*, seed: int = 2024, now: datetime | None = None) -> tuple[int, int]:
     """FIRs, then interim reports, of open cases that the draws say have come by now: how many of each it recorded."""
     now = now or timezone.now()
-    firs = _ensure_firs(seed, now)
+    liaisons = demo_staff(Role.POLICE_LIAISON)
+    firs = _ensure_firs(seed, now, liaisons)
     reports = 0
     awaited = PoliceCase.objects.filter(case__status=CaseStatus.OPEN, interim_report_on__isnull=True)
     for police_case in awaited.select_related("case", "case__cell").order_by("registered_at"):
@@ -56,7 +57,7 @@ def ensure_police(*, seed: int = 2024, now: datetime | None = None) -> tuple[int
             continue
         sent_on = timezone.localtime(police_case.registered_at + after).date()
         police_case_update(
-            actor=_liaison(police_case.case.cell.code),
+            actor=liaisons[police_case.case.cell.code],
             police_case=police_case,
             expected_version=police_case.version,
             changes={"interim_report_on": sent_on},
@@ -65,12 +66,7 @@ def ensure_police(*, seed: int = 2024, now: datetime | None = None) -> tuple[int
     return firs, reports
 
 
-def _liaison(cell_code: str) -> User:
-    return User.objects.get(username=demo_username(cell_code, Role.POLICE_LIAISON))
-
-
-def _ensure_firs(seed: int, now: datetime) -> int:
-    liaisons: dict[str, User] = {}
+def _ensure_firs(seed: int, now: datetime, liaisons: dict[str, User]) -> int:
     recorded = 0
     waiting = (
         Case.objects.filter(status=CaseStatus.OPEN, choice_police="now", police_case__isnull=True)
@@ -82,13 +78,10 @@ def _ensure_firs(seed: int, now: datetime) -> int:
         after = registered_after(seed, case.code)
         if after is None or case.arrival_at + after > now:
             continue
-        code = case.cell.code
-        if code not in liaisons:
-            liaisons[code] = _liaison(code)
         centre = case.cell.police_reporting_centre
         with transaction.atomic():
             fir_record(
-                actor=liaisons[code],
+                actor=liaisons[case.cell.code],
                 case=case,
                 fir_number=f"{int(case.code.rsplit('-', 1)[1]) + 100}/{case.arrival_at.year} (demo)",
                 police_station=centre.name if centre else f"{case.cell.city} police station (demo)",

@@ -25,16 +25,15 @@ def test_due_visits_are_attended_or_missed_by_their_fixed_draw_and_nothing_else_
 ) -> None:
     # given the demo network (no history): twelve open cases two to five months old, a recent
     # one, and an old one the cell has closed
-    cell = khi
     desk = khi_staff(Role.DESK_OFFICER)
     head = khi_staff(Role.CELL_HEAD)
     now = timezone.now()
     old = [
-        case_register(actor=desk, cell=cell, data=intake_data(arrival_at=now - timedelta(days=60 + 9 * i)))
+        case_register(actor=desk, cell=khi, data=intake_data(arrival_at=now - timedelta(days=60 + 9 * i)))
         for i in range(12)
     ]
-    recent = case_register(actor=desk, cell=cell, data=intake_data(arrival_at=now - timedelta(days=3)))
-    closed = case_register(actor=desk, cell=cell, data=intake_data(arrival_at=now - timedelta(days=90)))
+    recent = case_register(actor=desk, cell=khi, data=intake_data(arrival_at=now - timedelta(days=3)))
+    closed = case_register(actor=desk, cell=khi, data=intake_data(arrival_at=now - timedelta(days=90)))
     case_close(actor=head, case=closed, reason="services_completed")
     # when the demo records the visits
     recorded = ensure_follow_ups(now=now)

@@ -25,20 +25,19 @@ def test_firs_and_interim_reports_follow_their_draws_and_only_for_survivors_who_
 ) -> None:
     # given the demo network (no history): twenty-four open cases, two to sixteen weeks old, whose
     # survivors chose to report now, one who chose later, and one who arrived an hour ago
-    cell = khi
     desk = khi_staff(Role.DESK_OFFICER)
     now = timezone.now()
     reporting = [
         case_register(
-            actor=desk, cell=cell, data=intake_data(choice_police="now", arrival_at=now - timedelta(days=14 + 4 * i))
+            actor=desk, cell=khi, data=intake_data(choice_police="now", arrival_at=now - timedelta(days=14 + 4 * i))
         )
         for i in range(24)
     ]
     later = case_register(
-        actor=desk, cell=cell, data=intake_data(choice_police="later", arrival_at=now - timedelta(days=30))
+        actor=desk, cell=khi, data=intake_data(choice_police="later", arrival_at=now - timedelta(days=30))
     )
     just_came = case_register(
-        actor=desk, cell=cell, data=intake_data(choice_police="now", arrival_at=now - timedelta(hours=1))
+        actor=desk, cell=khi, data=intake_data(choice_police="now", arrival_at=now - timedelta(hours=1))
     )
     # when the demo records what the police did
     firs, reports = ensure_police(now=now)
