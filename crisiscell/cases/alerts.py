@@ -56,19 +56,6 @@ def _cell_heads() -> dict[object, list[int]]:
     return heads
 
 
-def _spread(case: Any) -> timedelta:
-    """How much later than its deadline a window from the incident surely closed.
-
-    A deadline counts from the earliest possible incident time, and the window is
-    missed only once it has closed from the latest (``clocks._incident_window``): for
-    an approximate time, the width of its range; otherwise nothing.
-    """
-    if case.incident_time_kind == "approximate" and case.incident_earliest and case.incident_latest:
-        spread: timedelta = case.incident_latest - case.incident_earliest
-        return spread
-    return timedelta(0)
-
-
 @transaction.atomic
 def alerts_scan(*, now: datetime) -> int:
     """Raise the alerts due now. Returns how many were new. Audits ``alert.raised`` with the count."""
@@ -80,8 +67,8 @@ def alerts_scan(*, now: datetime) -> int:
         owners = {t.kind: t.owner_id for t in row.open_tasks if t.owner_id}
         for clock in row.clocks:
             if clock.state == ClockState.MISSED:
-                left = clock.time_left  # None once done, if late (``Clock.pending``)
-                if left is None or (not clock.overdue and -left - _spread(row.case) > MISSED_NEWS):
+                since = clock.closed_for  # None once done, if late
+                if since is None or (not clock.overdue and since > MISSED_NEWS):
                     continue  # done late, or a window that closed long ago
                 kind = Alert.Kind.MISSED
             elif clock.state == ClockState.OPEN and clock.warning:

@@ -105,6 +105,9 @@ class Clock(NamedTuple):
     time_left: timedelta | None
     warning: bool  # open and inside its warning window (or no deadline known)
     note: str | Promise = ""  # translated when shown
+    # Missed and still not done: how long ago the window surely closed. For an approximate
+    # incident time that is from its latest possible time, later than ``deadline``.
+    closed_for: timedelta | None = None
 
     @property
     def is_open(self) -> bool:
@@ -290,40 +293,45 @@ def _clock(step: _Step, facts: CaseFacts, now: datetime, incident: Window) -> Cl
     key, label, tag = step.key, step.label, step.tag
     outcome, done_at = _outcome(step, facts)
     if outcome in (_DECLINED, _NOT_APPLICABLE):
-        return _make_clock(Clock, (key, label, tag, outcome, None, None, False, ""))
+        return _make_clock(Clock, (key, label, tag, outcome, None, None, False, "", None))
     if outcome is None:
         skip = _not_applicable(step, facts)
         if skip is not None:
-            return _make_clock(Clock, (key, label, tag, skip[0], None, None, False, skip[1]))
+            return _make_clock(Clock, (key, label, tag, skip[0], None, None, False, skip[1], None))
     if step.from_incident:
         earliest, latest, note = incident
     else:
         earliest = latest = getattr(facts, step.anchor_fact)
         note = ""
         if earliest is None:  # the fact it counts from is not recorded yet
-            return _make_clock(Clock, (key, label, tag, _NOT_APPLICABLE, None, None, False, _NOTE_NOT_STARTED))
+            return _make_clock(Clock, (key, label, tag, _NOT_APPLICABLE, None, None, False, _NOTE_NOT_STARTED, None))
     if earliest is None or latest is None:
         # Unknown incident time: no deadline can be honest; act now, until the window
         # has surely closed even for an incident just before she came.
         if outcome == _MET:
-            return _make_clock(Clock, (key, label, tag, _MET, None, None, False, note))
+            return _make_clock(Clock, (key, label, tag, _MET, None, None, False, note, None))
         if latest is not None and now > latest + step.span:
             closed = latest + step.span
-            return _make_clock(Clock, (key, label, tag, _MISSED, closed, closed - now, False, _NOTE_UNKNOWN_CLOSED))
-        return _make_clock(Clock, (key, label, tag, _OPEN, None, None, True, note))
+            return _make_clock(
+                Clock, (key, label, tag, _MISSED, closed, closed - now, False, _NOTE_UNKNOWN_CLOSED, now - closed)
+            )
+        return _make_clock(Clock, (key, label, tag, _OPEN, None, None, True, note, None))
     deadline = earliest + step.span
     surely_closed = latest + step.span
     if outcome == _MET:
         late = done_at is not None and done_at > surely_closed
         return _make_clock(
-            Clock, (key, label, tag, _MISSED if late else _MET, deadline, None, False, _NOTE_LATE if late else note)
+            Clock,
+            (key, label, tag, _MISSED if late else _MET, deadline, None, False, _NOTE_LATE if late else note, None),
         )
     if now > surely_closed:
-        return _make_clock(Clock, (key, label, tag, _MISSED, deadline, deadline - now, False, note))
+        return _make_clock(
+            Clock, (key, label, tag, _MISSED, deadline, deadline - now, False, note, now - surely_closed)
+        )
     left = deadline - now
     if left < _ZERO:
         note = _NOTE_MAY_HAVE_CLOSED
-    return _make_clock(Clock, (key, label, tag, _OPEN, deadline, left, left <= step.warn, note))
+    return _make_clock(Clock, (key, label, tag, _OPEN, deadline, left, left <= step.warn, note, None))
 
 
 _ZERO = timedelta(0)
