@@ -1,7 +1,9 @@
 """FIRs and interim reports in the demo: most survivors who chose to report now have an FIR.
 
 Without them every open case whose survivor chose to report now carried an overdue
-FIR clock (25 of KHI's 60 open cases), because the demo recorded no police case.
+FIR clock (25 of KHI's 60 open cases), because the demo recorded no police case, and
+the closed cases of past years, none of them reported, had no investigation or trial
+to follow (see ``crisiscell.demo.justice``).
 For each such case a fixed draw says whether the police registered the FIR, and when
 (two hours to two days after she arrived); once that time has passed, the police
 liaison records it through ``fir_record``, which completes the FIR duty. The rest
@@ -21,7 +23,7 @@ from django.utils import timezone
 
 from crisiscell.access.policy import Role
 from crisiscell.accounts.models import User
-from crisiscell.cases.models import Case, CaseStatus
+from crisiscell.cases.models import Case
 from crisiscell.demo.network import demo_staff
 from crisiscell.justice.models import PoliceCase
 from crisiscell.justice.services import fir_record, police_case_update
@@ -45,12 +47,15 @@ def interim_sent_after(seed: int, case_code: str) -> timedelta | None:
 
 
 def ensure_police(*, seed: int = 2024, now: datetime | None = None) -> tuple[int, int]:
-    """FIRs, then interim reports, of open cases that the draws say have come by now: how many of each it recorded."""
+    """FIRs, then interim reports, that the draws say have come by now: how many of each it recorded.
+
+    Closed cases too: a case closes at the cell when her services end, not when the police do.
+    """
     now = now or timezone.now()
     liaisons = demo_staff(Role.POLICE_LIAISON)
     firs = _ensure_firs(seed, now, liaisons)
     reports = 0
-    awaited = PoliceCase.objects.filter(case__status=CaseStatus.OPEN, interim_report_on__isnull=True)
+    awaited = PoliceCase.objects.filter(interim_report_on__isnull=True)
     for police_case in awaited.select_related("case", "case__cell").order_by("registered_at"):
         after = interim_sent_after(seed, police_case.case.code)
         if after is None or police_case.registered_at + after > now:
@@ -69,7 +74,7 @@ def ensure_police(*, seed: int = 2024, now: datetime | None = None) -> tuple[int
 def _ensure_firs(seed: int, now: datetime, liaisons: dict[str, User]) -> int:
     recorded = 0
     waiting = (
-        Case.objects.filter(status=CaseStatus.OPEN, choice_police="now", police_case__isnull=True)
+        Case.objects.filter(choice_police="now", police_case__isnull=True)
         .select_related("cell", "cell__police_reporting_centre")
         .prefetch_related("offences")
         .order_by("arrival_at")
