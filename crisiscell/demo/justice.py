@@ -84,7 +84,6 @@ class Path:
     adjourned: list[bool] = field(default_factory=list)
     judgment: timedelta | None = None  # after cognizance
     convicted: bool = False
-    years: int = 0
     appeal: timedelta | None = None  # after the judgment
     appeal_decided: timedelta | None = None  # after the appeal
     appeal_outcome: str = AppealOutcome.UPHELD
@@ -118,14 +117,13 @@ def path_after_fir(seed: int, case_code: str) -> Path:
         hearings.append(at)
         adjourned.append(rng.random() < 0.3)
     convicted = rng.random() < 0.35
-    years = rng.choice([3, 5, 7, 10, 14, 20, 25])
     appeal = days(5, 30) if rng.random() < 0.4 else None
     appeal_decided = days(90, 240) if rng.random() < 0.5 else None
     outcome = rng.choice([AppealOutcome.UPHELD, AppealOutcome.UPHELD, AppealOutcome.MODIFIED, AppealOutcome.OVERTURNED])
     compromise = days(10, 60) if rng.random() < 0.08 else None
     return Path(
         rights_notice, arrest, s164_requested, s164_recorded, aid_applied, aid_decided, granted, challan, cognizance,
-        hearings, adjourned, judgment, convicted, years, appeal, appeal_decided, outcome, compromise,
+        hearings, adjourned, judgment, convicted, appeal, appeal_decided, outcome, compromise,
     )  # fmt: skip
 
 
@@ -319,7 +317,7 @@ def _trial(case: Case, path: Path, actor: User, cognizance_on: date, today: date
     judgment_on = cognizance_on + path.judgment
     if court_case.judgment_on is None:
         convictions = (
-            [(o.code, f"Imprisonment for {path.years} years and a fine (demo)") for o in case.offences.all()]
+            [(o.code, "Imprisonment and a fine as the section provides (demo)") for o in case.offences.all()]
             if path.convicted
             else []
         )
