@@ -38,6 +38,14 @@ class TimezoneForm(forms.Form):
     timezone = forms.CharField(label=_("Time zone of the phone"), max_length=64)
 
 
+class DateOrderForm(forms.Form):
+    date_order = forms.ChoiceField(
+        label=_("Date order the phone writes"),
+        choices=DATE_ORDER_CHOICES[1:],
+        help_text=_("Read the chat's dates again in this order; the messages and exhibits stay."),
+    )
+
+
 class PecaChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Offence) -> str:
         return f"PECA {obj.section}: {obj.title}"

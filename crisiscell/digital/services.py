@@ -417,6 +417,67 @@ def source_set_timezone(*, actor: User, source: DigitalSource, tz: str) -> Digit
     return source
 
 
+def source_set_date_order(*, actor: User, source: DigitalSource, date_order: str) -> DigitalSource:
+    """Read a WhatsApp chat's dates again in the order staff know the phone writes them.
+
+    An export whose days never pass 12 cannot say whether 03/04 is the 3rd of April or
+    the 4th of March; the import decided by chronology and recorded why. When the
+    survivor's phone says otherwise, the stored original (unchanged, verified against
+    its SHA-256) is parsed again in the chosen order and each message's time and flags
+    follow; the messages themselves, their provenance and the exhibits pinned on them
+    stay as they are. Refused if the new reading does not find the same messages.
+    Audits ``digital.source_settings_changed``.
+    """
+    _require(actor, source.case, Action.EDIT)
+    if source.kind != SourceKind.WHATSAPP:
+        raise ValidationError(_("Only a WhatsApp chat has a date order to choose."))
+    try:
+        order = whatsapp.as_order(date_order)
+    except ValueError as error:
+        raise ValidationError(_("Choose day/month/year, month/day/year or year/month/day.")) from error
+    old = source.date_order
+    if order == old:
+        return source
+    original = source.file
+    try:
+        inspected = _inspect(
+            io.BytesIO(b"".join(storage.read_chunks(original))),
+            name=original.original_name,
+            tz=source.timezone,
+            order=order,
+            limits=safety.Limits.from_settings(),
+        )
+    except storage.StoredFileCorrupt as error:
+        raise ValidationError(_("The stored original does not match its SHA-256; nothing changed.")) from error
+    except safety.Refused as error:
+        raise ValidationError(str(error)) from error
+    parsed = inspected.result.messages if inspected.kind == SourceKind.WHATSAPP and inspected.result else []
+    with transaction.atomic():
+        stored = list(ChatMessage.objects.filter(source=source).order_by("seq").only("id", "member", "line", "offset"))
+        if [(m.member, m.line, m.offset) for m in stored] != [
+            (_text(p.source)[:500], p.line, p.offset) for p in parsed
+        ]:
+            raise ValidationError(_("Read in that order the chat does not give the same messages; nothing changed."))
+        for message, reading in zip(stored, parsed, strict=True):
+            message.time = reading.time
+            message.flags = sorted(reading.flags)
+        ChatMessage.objects.bulk_update(stored, ["time", "flags"], batch_size=2000)
+        report = inspected.result.report if inspected.result else None
+        source.date_order = order or ""
+        source.date_order_reason = f"chosen by staff after import (the import assumed {old or 'none'})"
+        source.parse_warnings = list(report.warnings) if report else source.parse_warnings
+        source.save(update_fields=["date_order", "date_order_reason", "parse_warnings"])
+        audit_record(
+            action="digital.source_settings_changed",
+            actor=actor,
+            cell=source.case.cell,
+            object_type="digital_source",
+            object_ref=str(source.pk),
+            details={"date_order_from": old, "date_order_to": order},
+        )
+    return source
+
+
 def exhibit_pin(*, actor: User, message: ChatMessage, note: str, offences: Iterable[Offence]) -> Exhibit:
     """Pin a message as an exhibit (or change its note and offences). Audits ``digital.exhibit_pinned``."""
     case = message.case

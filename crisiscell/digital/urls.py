@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<str:code>/digital/nccia-pack/", views.pack_issue, name="pack_issue"),
     path("digital/sources/<uuid:source_id>/", views.source, name="source"),
     path("digital/sources/<uuid:source_id>/timezone/", views.source_timezone, name="source_timezone"),
+    path("digital/sources/<uuid:source_id>/date-order/", views.source_date_order, name="source_date_order"),
     path("digital/sources/<uuid:source_id>/intimate/", views.mark_intimate, name="mark_intimate"),
     path("digital/sources/<uuid:source_id>/image/", views.image, name="image"),
     path("digital/sources/<uuid:source_id>/unblur/", views.unblur, name="unblur"),

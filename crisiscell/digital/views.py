@@ -20,7 +20,15 @@ from crisiscell.accounts.models import User
 from crisiscell.audit.services import audit_record
 from crisiscell.cases.selectors import case_get_for
 from crisiscell.digital import images, peca, safety, selectors, services
-from crisiscell.digital.forms import ExhibitForm, NciiForm, PackForm, TimezoneForm, UnblurForm, UploadForm
+from crisiscell.digital.forms import (
+    DateOrderForm,
+    ExhibitForm,
+    NciiForm,
+    PackForm,
+    TimezoneForm,
+    UnblurForm,
+    UploadForm,
+)
 from crisiscell.documents import storage
 
 
@@ -106,6 +114,7 @@ def source(request: HttpRequest, source_id: str) -> HttpResponse:
             "unparsed": unparsed,
             "members": list(item.members.select_related("file").order_by("member")),
             "timezone_form": TimezoneForm(initial={"timezone": item.timezone}),
+            "date_order_form": DateOrderForm(initial={"date_order": item.date_order}),
             "unblur_form": UnblurForm(),
             "may_unblur": services.may_unblur(actor, item),
             "may_edit": allows_in_cell(actor, item.case.cell, Section.DIGITAL, Action.EDIT),
@@ -128,6 +137,24 @@ def source_timezone(request: HttpRequest, source_id: str) -> HttpResponse:
             messages.success(request, _("Time zone changed; the messages' times follow it."))
     else:
         messages.error(request, _("Not changed: give a time zone such as Asia/Karachi."))
+    return redirect("digital:source", source_id=item.pk)
+
+
+@requires(Section.DIGITAL, Action.EDIT)
+@require_POST
+def source_date_order(request: HttpRequest, source_id: str) -> HttpResponse:
+    actor = _actor(request)
+    item = selectors.source_get_for(actor, source_id, Action.EDIT)
+    form = DateOrderForm(request.POST)
+    if form.is_valid():
+        try:
+            services.source_set_date_order(actor=actor, source=item, date_order=form.cleaned_data["date_order"])
+        except ValidationError as error:
+            _say(request, error)
+        else:
+            messages.success(request, _("Dates read again in that order; the messages' times follow it."))
+    else:
+        messages.error(request, _("Not changed: choose the order in which the phone writes dates."))
     return redirect("digital:source", source_id=item.pk)
 
 

@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from PIL import Image
 
 from crisiscell.access.policy import Role
 from crisiscell.audit.models import AuditEvent
 from crisiscell.digital.models import ChatMessage, DigitalSource, SourceKind
 from crisiscell.digital.safety import Refused
-from crisiscell.digital.services import source_set_timezone
+from crisiscell.digital.services import exhibit_pin, source_set_date_order, source_set_timezone
 from crisiscell.digital.tests.conftest import CORPUS, stored_files, upload
 from crisiscell.documents import storage
 from crisiscell.documents.models import StoredFile
@@ -225,6 +226,82 @@ def test_time_zone_change_moves_the_wall_clock_times(worker: Any, case: Any) -> 
     assert source.timezone == "Asia/Dubai"
     event = AuditEvent.objects.get(action="digital.source_settings_changed")
     assert event.details_dict() == {"timezone_from": "Asia/Karachi", "timezone_to": "Asia/Dubai"}
+
+
+# Days and months that never pass 12, in chronological order read either way: the import
+# cannot tell, and keeps day/month/year.
+AMBIGUOUS = (
+    b"03/04/2024, 09:00 - Unknown Test (synthetic): first\n"
+    b"05/04/2024, 09:00 - Unknown Test (synthetic): second\n"
+    b"06/04/2024, 10:30 - Survivor Test (synthetic): third\n"
+)
+
+
+def test_the_date_order_read_again_moves_each_message_and_keeps_messages_and_exhibits(worker: Any, case: Any) -> None:
+    # given a chat whose dates read as 3, 5 and 6 April, and its first message pinned as an exhibit
+    source = upload(worker, case, AMBIGUOUS, "chat.txt")
+    assert source.date_order == "dmy"
+    stored = list(ChatMessage.objects.filter(source=source).order_by("seq"))
+    exhibit = exhibit_pin(actor=worker, message=stored[0], note="", offences=[])
+    # when the case worker learns that her phone writes month/day/year
+    source_set_date_order(actor=worker, source=source, date_order="mdy")
+    # then the same messages (same rows, same provenance) now fall on 4 March, 4 May and 4 June
+    after = list(ChatMessage.objects.filter(source=source).order_by("seq"))
+    assert [m.pk for m in after] == [m.pk for m in stored]
+    assert [(m.raw, m.line, m.offset) for m in after] == [(m.raw, m.line, m.offset) for m in stored]
+    karachi = [timezone.localtime(m.time) for m in after if m.time is not None]
+    assert [(t.month, t.day, t.hour, t.minute) for t in karachi] == [(3, 4, 9, 0), (5, 4, 9, 0), (6, 4, 10, 30)]
+    exhibit.refresh_from_db()
+    assert exhibit.message_id == stored[0].pk
+    source.refresh_from_db()
+    assert source.date_order == "mdy"
+    assert "dmy" in source.date_order_reason
+    event = AuditEvent.objects.filter(action="digital.source_settings_changed").latest("id")
+    assert event.details_dict() == {"date_order_from": "dmy", "date_order_to": "mdy"}
+    assert event.actor == worker
+
+
+def test_a_date_order_that_is_not_one_or_a_file_that_is_not_a_chat_changes_nothing(
+    worker: Any, case: Any, staff: Any, cell: Any
+) -> None:
+    source = upload(worker, case, AMBIGUOUS, "chat.txt")
+    times = list(ChatMessage.objects.filter(source=source).order_by("seq").values_list("time", flat=True))
+    with pytest.raises(ValidationError):
+        source_set_date_order(actor=worker, source=source, date_order="")
+    with pytest.raises(ValidationError):
+        source_set_date_order(actor=worker, source=source, date_order="dym")
+    photo = upload(worker, case, png_bytes(), "p.png")
+    with pytest.raises(ValidationError):
+        source_set_date_order(actor=worker, source=photo, date_order="mdy")
+    with pytest.raises(PermissionDenied):
+        source_set_date_order(actor=staff(Role.DESK_OFFICER, cell, username="desk3"), source=source, date_order="mdy")
+    assert list(ChatMessage.objects.filter(source=source).order_by("seq").values_list("time", flat=True)) == times
+    assert not AuditEvent.objects.filter(action="digital.source_settings_changed").exists()
+
+
+def test_an_order_in_which_the_dates_are_impossible_flags_them_and_a_changed_original_is_refused(
+    worker: Any, case: Any
+) -> None:
+    # given a chat with a 13th day, read day/month/year
+    source = upload(worker, case, AMBIGUOUS + b"13/04/2024, 08:00 - Unknown Test (synthetic): fourth\n", "chat.txt")
+    assert source.date_order == "dmy"
+    # when it is read month/day/year, the 13th month is no date: its message stays, flagged, without a time
+    source_set_date_order(actor=worker, source=source, date_order="mdy")
+    last = ChatMessage.objects.filter(source=source).order_by("seq").last()
+    assert last is not None
+    assert last.raw.endswith("fourth")
+    assert last.time is None
+    assert last.flags
+    # and a stored original that no longer matches its SHA-256 is never read again
+    path = storage.path_of(source.file.id)
+    path.chmod(0o600)
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 1
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValidationError, match="SHA-256"):
+        source_set_date_order(actor=worker, source=source, date_order="dmy")
+    source.refresh_from_db()
+    assert source.date_order == "mdy"
 
 
 def test_file_storage_mode_is_read_only(worker: Any, case: Any) -> None:
