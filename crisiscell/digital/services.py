@@ -385,6 +385,17 @@ def source_upload(
     return source
 
 
+def _settings_changed(actor: User, source: DigitalSource, **change: str | None) -> None:
+    audit_record(
+        action="digital.source_settings_changed",
+        actor=actor,
+        cell=source.case.cell,
+        object_type="digital_source",
+        object_ref=str(source.pk),
+        details=change,
+    )
+
+
 def source_set_timezone(*, actor: User, source: DigitalSource, tz: str) -> DigitalSource:
     """Change the time zone a WhatsApp chat's times are read in (its messages' times follow).
 
@@ -406,14 +417,7 @@ def source_set_timezone(*, actor: User, source: DigitalSource, tz: str) -> Digit
             ChatMessage.objects.bulk_update(changed, ["time"], batch_size=2000)
         source.timezone = tz
         source.save(update_fields=["timezone"])
-        audit_record(
-            action="digital.source_settings_changed",
-            actor=actor,
-            cell=source.case.cell,
-            object_type="digital_source",
-            object_ref=str(source.pk),
-            details={"timezone_from": old, "timezone_to": tz},
-        )
+        _settings_changed(actor, source, timezone_from=old, timezone_to=tz)
     return source
 
 
@@ -467,14 +471,7 @@ def source_set_date_order(*, actor: User, source: DigitalSource, date_order: str
         source.date_order_reason = f"chosen by staff after import (the import assumed {old or 'none'})"
         source.parse_warnings = list(report.warnings) if report else source.parse_warnings
         source.save(update_fields=["date_order", "date_order_reason", "parse_warnings"])
-        audit_record(
-            action="digital.source_settings_changed",
-            actor=actor,
-            cell=source.case.cell,
-            object_type="digital_source",
-            object_ref=str(source.pk),
-            details={"date_order_from": old, "date_order_to": order},
-        )
+        _settings_changed(actor, source, date_order_from=old, date_order_to=order)
     return source
 
 
