@@ -10,6 +10,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from crisiscell.access.policy import Action, Section
 from crisiscell.access.scoping import allows_in_cell, cell_ids_for, cells_for
@@ -225,7 +226,7 @@ def display_value(name: str, value: Any) -> str:
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
     if isinstance(value, list):
-        return ", ".join(display_value(name, item) for item in value)
+        return pgettext("list separator", ", ").join(display_value(name, item) for item in value)
     if name == "contexts":
         return str(CaseContext(value).label) if value in CaseContext.values else str(value)
     if name == "disabilities":

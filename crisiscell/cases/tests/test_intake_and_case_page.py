@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from crisiscell.access.policy import Role
 from crisiscell.audit.models import AuditEvent
 from crisiscell.cases import codes
-from crisiscell.cases.models import Case, IntakeDraft, RecordVersion
+from crisiscell.cases.models import Case, CaseContext, IntakeDraft, RecordVersion
+from crisiscell.cases.selectors import display_value
 from crisiscell.cases.services import case_register
 from crisiscell.cases.tests.helpers import intake_data, intake_post, local
 from crisiscell.survivors.models import Survivor, VaultRecord
@@ -133,6 +136,25 @@ def test_case_page_reads_her_identity_record_with_the_case_not_on_its_own(cell, 
     assert "Test Survivor (synthetic)" in page
     own_reads = [q["sql"] for q in queries if q["sql"].startswith('SELECT "survivors_vaultrecord"')]
     assert own_reads == []
+
+
+def test_case_page_lists_are_separated_with_a_comma_of_the_page_language(cell, desk):
+    # given a case with two contexts
+    case = case_register(actor=desk, cell=cell, data=intake_data())
+    Case.objects.filter(pk=case.pk).update(contexts=["ipv", "csa"])
+    client = login_client(desk)
+    url = reverse("cases:detail", kwargs={"code": case.code})
+    # then in English they are joined with a Latin comma, and in Urdu with the Urdu comma
+    english = client.get(url).content.decode()
+    assert "Intimate partner violence, Child sexual abuse" in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ur"
+    urdu = client.get(url).content.decode()
+    with translation.override("ur"):
+        ipv, csa = str(CaseContext.IPV.label), str(CaseContext.CSA.label)
+        assert display_value("contexts", ["ipv", "csa"]) == f"{ipv}، {csa}"
+    assert ipv != "Intimate partner violence"
+    assert f"{ipv}، {csa}" in urdu
+    assert f"{ipv}, {csa}" not in urdu
 
 
 def test_two_people_editing_the_second_is_refused_and_shown_the_change(cell, desk, staff):

@@ -311,3 +311,33 @@ def test_templates_have_no_untranslated_text() -> None:
 )
 def test_untranslated_text_finder(template: str, expected: list[tuple[int, str]]) -> None:
     assert untranslated_text(template) == expected
+
+
+# --- Stylesheets work both ways, and Urdu letters always have a face -------------------------
+
+STYLESHEETS = sorted(PACKAGE.glob("*/static/**/*.css"))
+_PHYSICAL = re.compile(
+    r"(?:margin|padding|border)-(?:left|right)\b|(?<![-\w])(?:left|right)\s*:|"
+    r"(?:text-align|float|clear)\s*:\s*(?:left|right)\b"
+)
+
+
+@pytest.mark.parametrize("sheet", STYLESHEETS, ids=lambda p: p.name)
+def test_stylesheets_use_logical_properties_only(sheet: Path) -> None:
+    # margin-left in a right-to-left page would sit on the wrong side: inline-start does not
+    css = re.sub(r"/\*.*?\*/", "", sheet.read_text(), flags=re.S)
+    assert _PHYSICAL.findall(css) == []
+
+
+def test_the_urdu_face_covers_the_arabic_script_and_leads_every_page() -> None:
+    css = (PACKAGE / "core" / "static" / "crisiscell" / "css" / "crisiscell.css").read_text()
+    faces = re.findall(r"@font-face\s*{([^}]*)}", css)
+    urdu = [face for face in faces if '"Noto Nastaliq Urdu"' in face]
+    assert len(urdu) == 2  # regular and bold
+    for face in urdu:
+        assert re.search(r"unicode-range:\s*U\+0600-06FF", face)
+    root = re.search(r":root\s*{([^}]*)}", css)
+    assert root is not None
+    family = re.search(r"font-family:\s*([^;]+);", root.group(1))
+    assert family is not None
+    assert family.group(1).startswith('"Noto Nastaliq Urdu"')
