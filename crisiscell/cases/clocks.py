@@ -85,6 +85,7 @@ class CaseFacts:
     cognizance_at: datetime | None = None
     trial_concluded_at: datetime | None = None
     judgment_at: datetime | None = None
+    convicted: bool = False  # the judgment convicted: its appeal would be the accused's
     appeal_at: datetime | None = None
     legal_aid_applied_at: datetime | None = None
     legal_aid_decided_at: datetime | None = None
@@ -187,6 +188,7 @@ _NOTE_DECLINED_EVIDENCE = _("She declined evidence collection.")
 _NOTE_NO_POLICE = _("She has not chosen to report to the police now.")
 _NOTE_NOT_STARTED = _("Not started yet.")
 _NOTE_LATE = _("Done after the window had closed.")
+_NOTE_FINAL = _("Convicted, and no appeal was filed within 30 days: the judgment is final.")
 _NOTE_MAY_HAVE_CLOSED = _("It may already have closed (the incident time is uncertain): act now.")
 
 
@@ -325,6 +327,10 @@ def _clock(step: _Step, facts: CaseFacts, now: datetime, incident: Window) -> Cl
             (key, label, tag, _MISSED if late else _MET, deadline, None, False, _NOTE_LATE if late else note, None),
         )
     if now > surely_closed:
+        if key == "appeal" and facts.convicted:
+            # An appeal after a conviction would be the accused's: its window closing unused
+            # makes the conviction final, which is nothing the cell missed.
+            return _make_clock(Clock, (key, label, tag, _NOT_APPLICABLE, None, None, False, _NOTE_FINAL, None))
         return _make_clock(
             Clock, (key, label, tag, _MISSED, deadline, deadline - now, False, note, now - surely_closed)
         )

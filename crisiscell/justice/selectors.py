@@ -66,15 +66,16 @@ def justice_facts(case_ids: CaseIds) -> dict[Any, dict[str, Any]]:
     ):
         reports = [d for d in (interim_on, challan_on) if d]
         facts[case_id].update(fir_at=registered_at, interim_report_at=day_start(min(reports)) if reports else None)
-    for case_id, cognizance_on, judgment_on, first_appeal in (
+    for case_id, cognizance_on, judgment_on, verdict, first_appeal in (
         CourtCase.objects.filter(case_id__in=case_ids)
         .annotate(first_appeal=Min("appeals__filed_on"))
-        .values_list("case_id", "cognizance_on", "judgment_on", "first_appeal")
+        .values_list("case_id", "cognizance_on", "judgment_on", "verdict", "first_appeal")
     ):
         facts[case_id].update(
             cognizance_at=day_start(cognizance_on),
             trial_concluded_at=day_start(judgment_on),
             judgment_at=day_start(judgment_on),
+            convicted=True if verdict == Verdict.CONVICTION else None,
             appeal_at=day_start(first_appeal),
         )
     for case_id, applied_at, decided_at in LegalAid.objects.filter(case_id__in=case_ids).values_list(

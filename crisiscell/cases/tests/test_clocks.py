@@ -146,6 +146,11 @@ def test_justice_clocks_start_from_their_facts():
     assert clock(adult, "trial", now).deadline == fir_at + timedelta(days=120)
     judged = facts(judgment_at=fir_at)
     assert clock(judged, "appeal", now).deadline == fir_at + timedelta(days=30)
+    # The window closing unused: missed after an acquittal, the judgment final after a conviction.
+    later = fir_at + timedelta(days=31)
+    assert clock(judged, "appeal", later).state == "missed"
+    assert clock(facts(judgment_at=fir_at, convicted=True), "appeal", later).state == "n/a"
+    assert clock(facts(judgment_at=fir_at, convicted=True, appeal_at=later), "appeal", later).state == "missed"
     aid = facts(legal_aid_applied_at=fir_at)
     assert clock(aid, "legal_aid", now).deadline == fir_at + timedelta(days=7)
 

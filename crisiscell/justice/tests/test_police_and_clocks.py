@@ -200,29 +200,43 @@ def test_a_judgment_on_the_last_day_meets_the_trial_clock(cell, desk, liaison, c
 # --- Appeal: 30 days from judgment ----------------------------------------------------------------
 
 
-def _judged(cell, desk, liaison, *, judged_days_ago: int) -> tuple[Case, object]:
+def _judged(cell, desk, liaison, *, judged_days_ago: int, verdict: str = "conviction") -> tuple[Case, object]:
     case = old_case(cell, desk, days=300)
     court_case = court(liaison, case, days_ago=200)
+    convicted = verdict == "conviction"
     services.judgment_record(
         actor=liaison,
         court_case=court_case,
         judgment_on=timezone.localdate() - timedelta(days=judged_days_ago),
-        verdict="conviction",
-        convictions=[("PPC-375", "Imprisonment for life (synthetic)")],
-        compensation_pkr=500000,
+        verdict=verdict,
+        convictions=[("PPC-375", "Imprisonment for life (synthetic)")] if convicted else None,
+        compensation_pkr=500000 if convicted else None,
     )
     court_case.refresh_from_db()
     return case, court_case
 
 
-def test_the_appeal_window_is_30_days_from_judgment(cell, desk, liaison):
-    case, court_case = _judged(cell, desk, liaison, judged_days_ago=60)
+def test_the_appeal_window_is_30_days_from_judgment_and_missed_after_an_acquittal(cell, desk, liaison):
+    case, court_case = _judged(cell, desk, liaison, judged_days_ago=60, verdict="acquittal")
     start = day_start(court_case.judgment_on)
     assert start is not None
     appeal = clock(case, "appeal", now=start + timedelta(days=29))
     assert appeal.state == ClockState.OPEN
     assert appeal.deadline == start + timedelta(days=30)
     assert clock(case, "appeal", now=start + timedelta(days=30, seconds=1)).state == ClockState.MISSED
+
+
+def test_after_a_conviction_the_window_closing_unused_makes_it_final_not_missed(cell, desk, liaison):
+    # given a conviction two months ago
+    case, court_case = _judged(cell, desk, liaison, judged_days_ago=60)
+    start = day_start(court_case.judgment_on)
+    assert start is not None
+    # then the window is open for its 30 days (the accused may appeal, and the cell follows it)
+    assert clock(case, "appeal", now=start + timedelta(days=29)).state == ClockState.OPEN
+    # and once it closes with no appeal, the judgment is final: nothing the cell missed
+    closed = clock(case, "appeal", now=start + timedelta(days=30, seconds=1))
+    assert closed.state == ClockState.NOT_APPLICABLE
+    assert "final" in str(closed.note)
     assert court_case.convictions.get().offence_id == "PPC-375"
     assert court_case.compensation_pkr == 500000
 
