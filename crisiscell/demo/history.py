@@ -41,6 +41,9 @@ CHILDREN_2024 = {"KHI": 54, "LHR1": 44, "LHR2": 33, "ISB": 31, "RWP": 30, "MUL":
 # Later years grow as the cells become known.
 GROWTH = {2025: 1.12}
 RECENT_OPEN_PER_CELL = 6
+# Consents refused by a survivor who declined medical care, or evidence collection.
+DECLINED_WITH_CARE = {"examination", "treatment"}
+DECLINED_WITH_EVIDENCE = {"evidence", "photographs"}
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def _intake(rng: random.Random, *, number: int, cell: Cell, arrival: datetime, c
     if rng.random() < 0.6:
         purposes.append("release_police")
     method = rng.choices(["signed_form", "thumbprint", "verbal"], [60, 30, 10])[0]
-    return IntakeData(
+    data = IntakeData(
         existing_survivor=None,
         identity=SurvivorIdentity(
             name=f"Demo Survivor {number:05d} (synthetic)",
@@ -177,8 +180,18 @@ def _intake(rng: random.Random, *, number: int, cell: Cell, arrival: datetime, c
         risk_immediate_danger=rng.random() < 0.08,
         risk_self_harm=rng.random() < 0.06,
         risk_perpetrator_in_household=relationship in {"husband", "family"} and rng.random() < 0.6,
-        consents=[ConsentInput(p, "given", consents_by, method, guardian_index, assent) for p in purposes],
+        consents=[],
     )
+    # The ledger agrees with her choices: what she declined is recorded as refused. Built after
+    # the choices are drawn, without a draw of its own, so every later draw stays as it was.
+    refused = (DECLINED_WITH_CARE if data.choice_medical == "no" else set()) | (
+        DECLINED_WITH_EVIDENCE if data.choice_evidence == "no" else set()
+    )
+    data.consents = [
+        ConsentInput(p, "refused" if p in refused else "given", consents_by, method, guardian_index, assent)
+        for p in purposes
+    ]
+    return data
 
 
 def load_history(

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 
 from crisiscell.accounts.models import Membership, User
-from crisiscell.cases.models import Case
+from crisiscell.cases.models import Case, Consent
 from crisiscell.cells.models import Cell
 from crisiscell.demo.network import DEMO_PASSWORD, demo_totp_base32, demo_totp_key
 from crisiscell.survivors.models import Survivor
@@ -63,6 +63,16 @@ def test_the_2024_history_matches_the_published_figures() -> None:
     assert cases_2024.filter(gbv_type="rape").count() > cases_2024.filter(gbv_type="physical_assault").count()
     names = [vault_read(s.identity)["name"] for s in Survivor.objects.all()[:20]]
     assert all(name.endswith("(synthetic)") for name in names)
+    # Her consent ledger agrees with her choices: no examination consent from a survivor who
+    # declined medical care, no evidence consent from one who declined its collection.
+    declined_care = cases_2024.filter(choice_medical="no")
+    declined_evidence = cases_2024.filter(choice_evidence="no")
+    assert declined_care.exists()
+    assert declined_evidence.exists()
+    given = Consent.objects.filter(decision="given")
+    assert not given.filter(case__in=declined_care, purpose__in=["examination", "treatment"]).exists()
+    assert not given.filter(case__in=declined_evidence, purpose__in=["evidence", "photographs"]).exists()
+    assert Consent.objects.filter(case__in=declined_care, purpose="examination", decision="refused").exists()
     # Codes run with arrival time within each cell.
     khi = list(cases_2024.filter(cell__code="KHI").order_by("code").values_list("arrival_at", flat=True))
     assert khi == sorted(khi)
