@@ -12,6 +12,7 @@ in that call are removed: nothing is half-stored.
 from __future__ import annotations
 
 import io
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from datetime import datetime
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -51,6 +53,7 @@ from crisiscell.survivors.models import VaultRecord
 from crisiscell.survivors.services import vault_write
 
 DEFAULT_TZ = "Asia/Karachi"
+REREAD_IN_MEMORY_BYTES = 8 * 1024 * 1024  # the original re-read for a new date order, before it spills to disk
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".heic", ".bmp", ".tif", ".tiff")
 
 
@@ -444,13 +447,19 @@ def source_set_date_order(*, actor: User, source: DigitalSource, date_order: str
         return source
     original = source.file
     try:
-        inspected = _inspect(
-            io.BytesIO(b"".join(storage.read_chunks(original))),
-            name=original.original_name,
-            tz=source.timezone,
-            order=order,
-            limits=safety.Limits.from_settings(),
-        )
+        # An archive with its media may be hundreds of megabytes: past a few it waits on disk,
+        # as an upload does, rather than in this worker's memory.
+        with tempfile.SpooledTemporaryFile(max_size=REREAD_IN_MEMORY_BYTES, dir=settings.FILE_UPLOAD_TEMP_DIR) as copy:
+            for chunk in storage.read_chunks(original):
+                copy.write(chunk)
+            copy.seek(0)
+            inspected = _inspect(
+                copy,  # type: ignore[arg-type]  # a binary file, as an upload is
+                name=original.original_name,
+                tz=source.timezone,
+                order=order,
+                limits=safety.Limits.from_settings(),
+            )
     except storage.StoredFileCorrupt as error:
         raise ValidationError(_("The stored original does not match its SHA-256; nothing changed.")) from error
     except safety.Refused as error:

@@ -16,6 +16,7 @@ from PIL import Image
 
 from crisiscell.access.policy import Role
 from crisiscell.audit.models import AuditEvent
+from crisiscell.digital import services
 from crisiscell.digital.models import ChatMessage, DigitalSource, SourceKind
 from crisiscell.digital.safety import Refused
 from crisiscell.digital.services import exhibit_pin, source_set_date_order, source_set_timezone
@@ -259,6 +260,19 @@ def test_the_date_order_read_again_moves_each_message_and_keeps_messages_and_exh
     event = AuditEvent.objects.filter(action="digital.source_settings_changed").latest("id")
     assert event.details_dict() == {"date_order_from": "dmy", "date_order_to": "mdy"}
     assert event.actor == worker
+
+
+def test_a_chat_archive_is_read_again_from_disk_past_the_memory_limit(worker: Any, case: Any, monkeypatch) -> None:
+    # given a WhatsApp archive (the chat and a photo), and an in-memory limit far below its size
+    archive = zip_of({"WhatsApp Chat with Unknown Test.txt": AMBIGUOUS, "IMG-1.png": png_bytes()})
+    source = upload(worker, case, archive, "WhatsApp Chat with Unknown Test.zip")
+    assert source.kind == SourceKind.WHATSAPP
+    monkeypatch.setattr(services, "REREAD_IN_MEMORY_BYTES", 64)
+    # when its dates are read again month first
+    source_set_date_order(actor=worker, source=source, date_order="mdy")
+    # then its messages moved as the text file's do
+    months = [timezone.localtime(m.time).month for m in ChatMessage.objects.filter(source=source).order_by("seq")]
+    assert months == [3, 5, 6]
 
 
 def test_a_date_order_that_is_not_one_or_a_file_that_is_not_a_chat_changes_nothing(
