@@ -210,6 +210,7 @@ class _Step(NamedTuple):
     medical: bool  # declined with medical care
     evidence: bool  # declined with evidence collection
     police: bool  # declined while she has not chosen to report now
+    final_if_convicted: bool  # closing unused after a conviction makes the judgment final, not missed
 
 
 # Anchors recorded after intake (their fact field is in _ANCHOR_FACTS).
@@ -236,7 +237,7 @@ class ClockPlan:
                 timedelta(hours=rule.hours), timedelta(hours=rule.warn_hours), rule.anchor == Anchor.INCIDENT,
                 _ANCHOR_FACTS.get(rule.anchor, ""), rule.anchor in _LATER_ANCHORS,
                 _DUTY_FOR.get(rule_key, ""), _MILESTONES.get(rule_key, ""), rule_key in FEMALE_ONLY,
-                rule_key in MEDICAL_CLOCKS, rule_key in EVIDENCE_CLOCKS, rule_key == "fir",
+                rule_key in MEDICAL_CLOCKS, rule_key in EVIDENCE_CLOCKS, rule_key == "fir", rule_key == "appeal",
             )  # fmt: skip
 
         self.adult = [step(key, key) for key in CASE_CLOCKS]
@@ -327,7 +328,7 @@ def _clock(step: _Step, facts: CaseFacts, now: datetime, incident: Window) -> Cl
             (key, label, tag, _MISSED if late else _MET, deadline, None, False, _NOTE_LATE if late else note, None),
         )
     if now > surely_closed:
-        if key == "appeal" and facts.convicted:
+        if step.final_if_convicted and facts.convicted:
             # An appeal after a conviction would be the accused's: its window closing unused
             # makes the conviction final, which is nothing the cell missed.
             return _make_clock(Clock, (key, label, tag, _NOT_APPLICABLE, None, None, False, _NOTE_FINAL, None))
