@@ -364,6 +364,5 @@ def _give_chat(planned: _Planned, worker: User, peca: dict[str, Offence]) -> Non
             offences = [peca[code] for code in line.offences if code in peca]
             exhibit_pin(actor=worker, message=received[index], note=line.note, offences=offences)
         if reported:
-            under_18 = case.survivor_age_years is not None and case.survivor_age_years < 18
-            service = NciiService.TAKE_IT_DOWN if under_18 else NciiService.STOPNCII
+            service = NciiService.TAKE_IT_DOWN if case.is_child else NciiService.STOPNCII
             ncii_record(actor=worker, case=case, service=service, case_number=ncii_number)

@@ -465,15 +465,14 @@ def source_set_date_order(*, actor: User, source: DigitalSource, date_order: str
     except safety.Refused as error:
         raise ValidationError(str(error)) from error
     parsed = inspected.result.messages if inspected.kind == SourceKind.WHATSAPP and inspected.result else []
+    fresh = _message_rows(source, source.case, parsed)  # as the import would store them
     with transaction.atomic():
         stored = list(ChatMessage.objects.filter(source=source).order_by("seq").only("id", "member", "line", "offset"))
-        if [(m.member, m.line, m.offset) for m in stored] != [
-            (_text(p.source)[:500], p.line, p.offset) for p in parsed
-        ]:
+        if [(m.member, m.line, m.offset) for m in stored] != [(r.member, r.line, r.offset) for r in fresh]:
             raise ValidationError(_("Read in that order the chat does not give the same messages; nothing changed."))
-        for message, reading in zip(stored, parsed, strict=True):
+        for message, reading in zip(stored, fresh, strict=True):
             message.time = reading.time
-            message.flags = sorted(reading.flags)
+            message.flags = reading.flags
         ChatMessage.objects.bulk_update(stored, ["time", "flags"], batch_size=2000)
         report = inspected.result.report if inspected.result else None
         source.date_order = order or ""
