@@ -203,6 +203,7 @@ class CasePanel:
     items: int
     open_items: int
     pending_for_me: int
+    can_edit: bool  # may hold and hand over evidence: the hand-overs page is for those roles
     can_export: bool
 
 
@@ -226,6 +227,7 @@ def case_panel_for(actor: User, case: Case) -> CasePanel | None:
         items=counts["items"],
         open_items=counts["open_items"],
         pending_for_me=counts["pending_for_me"],
+        can_edit=allows_in_cell(actor, case.cell, Section.EVIDENCE, Action.EDIT),
         can_export=allows_in_cell(actor, case.cell, Section.EVIDENCE, Action.EXPORT),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from crisiscell.access.policy import Role
+from crisiscell.access.policy import Action, Role, Section, roles_allowing
 from crisiscell.audit.models import AuditEvent
 from crisiscell.documents.models import Disclosure
 from crisiscell.evidence import services
@@ -40,6 +41,33 @@ def test_the_case_page_shows_the_evidence_panel_only_to_roles_with_the_section(c
     assert "1 item recorded" in page.content.decode()
     desk_page = logged_in(team[Role.DESK_OFFICER]).get(reverse("cases:detail", kwargs={"code": case.code}))
     assert reverse("evidence:case", kwargs={"code": case.code}) not in desk_page.content.decode()
+
+
+# Same-site links a page offers its reader (downloads included: they answer GET too).
+_LINK = re.compile(r'href="(/[^"#?]*)"')
+
+
+@pytest.mark.parametrize("role", [role for role in Role if role not in (Role.NATIONAL_ANALYST, Role.AUDITOR)])
+def test_no_link_on_the_case_and_evidence_pages_leads_its_reader_to_a_refusal(case, custodian, team, logged_in, role):
+    """A link a role cannot follow (a hand-overs page for someone who holds no evidence) is a dead end at 3 a.m."""
+    sealed(custodian, case)
+    client = logged_in(team[role])
+    pages = [reverse("cases:detail", kwargs={"code": case.code}), reverse("evidence:case", kwargs={"code": case.code})]
+    refused = []
+    for page in pages:
+        response = client.get(page)
+        if response.status_code != 200:  # a role without the evidence section: covered by the access matrix
+            continue
+        for link in sorted(set(_LINK.findall(response.content.decode()))):
+            if link.startswith(("/static/", "/logout/")):
+                continue
+            status = client.get(link).status_code
+            if status in (403, 404, 500):
+                refused.append(f"{page} -> {link}: {status}")
+    assert not refused, refused
+    handovers = reverse("evidence:handovers")
+    shown = handovers in client.get(pages[0]).content.decode()
+    assert shown == (role in roles_allowing(Section.EVIDENCE, Action.EDIT))
 
 
 def test_register_seal_and_store_through_the_pages(case, custodian, logged_in):
