@@ -13,8 +13,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crisiscell.access.policy import Action, Section
 from crisiscell.access.scoping import allows_in_cell
@@ -60,10 +62,28 @@ CLOCK_SECTION: dict[str, Section] = {
 }
 # Messages a survivor may receive. They name no cell, case, crime or service: a phone
 # may be read by the person she fears.
-CONTACT_TEMPLATES: dict[str, str] = {
-    "appointment": "Reminder: you have an appointment on {date}. Reply OK or call back at a time that suits you.",
-    "check_in": "Hello, this is a routine check-in. Please call back when it is convenient for you.",
+CONTACT_TEMPLATES: dict[str, Promise] = {
+    "appointment": gettext_lazy(
+        "Reminder: you have an appointment on {date}. Reply OK or call back at a time that suits you."
+    ),
+    "check_in": gettext_lazy("Hello, this is a routine check-in. Please call back when it is convenient for you."),
 }
+# The languages a message is offered in: staff send her the one she reads, whatever the page's language.
+MESSAGE_LANGUAGES = ("ur", "en")
+
+
+def contact_messages() -> list[dict[str, str]]:
+    """Each message template's text in every language of ``MESSAGE_LANGUAGES``, keyed by language."""
+    texts = []
+    for template in CONTACT_TEMPLATES.values():
+        text = {}
+        for language in MESSAGE_LANGUAGES:
+            with translation.override(language):
+                text[language] = str(template)
+        texts.append(text)
+    return texts
+
+
 CALL_WINDOWS = {"day": (time(9, 0), time(17, 0)), "evening": (time(17, 0), time(21, 0))}
 
 

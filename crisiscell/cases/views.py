@@ -22,7 +22,7 @@ from crisiscell.access.scoping import allows_in_cell
 from crisiscell.accounts.models import User
 from crisiscell.cases import board, selectors, services
 from crisiscell.cases.codes import format_reference
-from crisiscell.cases.duties import CONTACT_TEMPLATES
+from crisiscell.cases.duties import contact_messages
 from crisiscell.cases.forms import (
     DATETIME_FORMAT,
     CaseEditForm,
@@ -238,7 +238,7 @@ def _case_context(actor: User, case: Case) -> dict[str, Any]:
         "task_close_fields": blank_fields(TaskCloseForm()),
         "clock_form": ClockResolveForm(),
         "contact_form": ContactForm(),
-        "contact_templates": CONTACT_TEMPLATES,
+        "contact_messages": contact_messages(),
         # Referrals and transfers (crisiscell.referrals): the panel above the consent ledger.
         "referrals_panel": referral_selectors.case_panel_for(actor, case, consents=consents),
     }

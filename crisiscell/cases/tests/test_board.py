@@ -6,17 +6,19 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
 
 from crisiscell.access.policy import Role
 from crisiscell.accounts.models import User
 from crisiscell.audit.models import AuditEvent
-from crisiscell.cases import board, duties
+from crisiscell.cases import board, deadlines, duties
 from crisiscell.cases.alerts import alerts_scan
 from crisiscell.cases.models import Alert, CaseStatus, Task, TaskKind
 from crisiscell.cases.rules_in_force import rules_in_force
@@ -272,11 +274,36 @@ def test_contact_respects_her_choices(cell, desk):
         duties.contact_attempt_record(actor=desk, case=never, method="call", outcome="reached")
 
 
-@pytest.mark.parametrize("template", list(duties.CONTACT_TEMPLATES.values()))
-def test_message_templates_reveal_nothing_about_the_case(template):
-    lowered = template.lower()
-    for word in ("crisis", "cell", "case", "rape", "assault", "police", "violence", "abuse", "hospital", "hiv"):
-        assert word not in lowered
+# What a message must never say, in each language it is offered in.
+REVEALING = {
+    "en": ("crisis", "cell", "case", "rape", "assault", "police", "violence", "abuse", "hospital", "hiv"),
+    "ur": ("سیل", "کیس", "مقدمہ", "زیادتی", "ریپ", "پولیس", "تشدد", "ہسپتال", "بحران", "ایچ آئی وی"),
+}
+
+
+def test_message_templates_reveal_nothing_about_the_case_in_either_language():
+    messages = duties.contact_messages()
+    assert len(messages) == len(duties.CONTACT_TEMPLATES)
+    for text in messages:
+        assert set(text) == set(REVEALING) == set(duties.MESSAGE_LANGUAGES)
+        assert text["ur"] != text["en"]  # translated, not the English again
+        for language, words in REVEALING.items():
+            lowered = text[language].lower()
+            assert not [word for word in words if word in lowered], text[language]
+    assert "{date}" in messages[0]["ur"]  # the appointment's date is still filled in
+
+
+def test_the_case_page_offers_each_message_in_urdu_and_english_whatever_its_language(cell, desk):
+    case = register(desk, cell)
+    client = login_client(desk)
+    url = reverse("cases:detail", kwargs={"code": case.code})
+    english = client.get(url).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ur"
+    urdu = client.get(url).content.decode()
+    for text in duties.contact_messages():
+        for page in (english, urdu):
+            assert f'<span lang="ur" dir="rtl">{escape(text["ur"])}</span>' in page
+            assert f'<span lang="en" dir="ltr">{escape(text["en"])}</span>' in page
 
 
 def test_alerts_reach_the_owner_and_the_cell_head_once(cell, desk, mlo, staff):
@@ -380,6 +407,18 @@ def test_rules_page_shows_tags(cell, desk):
     assert "Emergency contraception" in page
     assert "tag-law" in page
     assert "tag-verify" in page
+
+
+def test_rules_page_in_urdu_says_in_urdu_what_each_source_says_of_its_window(cell, desk):
+    client = login_client(desk)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ur"
+    page = client.get(reverse("cases:rules")).content.decode()
+    with translation.override("ur"):
+        sources = {str(rule.source) for rule in deadlines.RULES}
+    for source in sources:
+        assert escape(source) in page
+    assert "working target, not law" not in page
+    assert "کام کا ہدف ہے، قانون نہیں" in page
 
 
 def test_pep_given_schedules_the_course_check(cell, desk, mlo):

@@ -7,6 +7,8 @@ and compiles it. These tests fail when a string is added without a translation, 
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 import shutil
 import subprocess
@@ -16,7 +18,9 @@ from pathlib import Path
 
 import polib
 import pytest
+from django import forms
 from django.conf import settings
+from django.db.models.fields import BLANK_CHOICE_LABEL
 from django.test import Client
 from django.utils import translation
 
@@ -198,6 +202,50 @@ def test_home_page_in_urdu_for_a_logged_in_cell_head(cell, staff, po: polib.POFi
     assert po.find("Cell head").msgstr in page  # the role's label, from the model's choices
     assert po.find("Staff of cell %(code)s").msgstr % {"code": cell.code} in page
     assert "Your roles" not in page
+
+
+# --- Django's own words on our pages ------------------------------------------------------------
+
+
+class _AnyNumber(dict[str, int]):
+    """Parameters for any message: a plural message picks its form by the number it is given."""
+
+    def __missing__(self, key: str) -> int:
+        return 2
+
+
+def _shown(message: object, language: str) -> str:
+    with translation.override(language):
+        return str(message % _AnyNumber())  # type: ignore[operator]
+
+
+def _project_forms() -> Iterator[type[forms.BaseForm]]:
+    for module_info in pkgutil.walk_packages([str(PACKAGE)], "crisiscell."):
+        if module_info.name.rsplit(".", 1)[-1] != "forms":
+            continue
+        module = importlib.import_module(module_info.name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, forms.BaseForm) and value.__module__ == module.__name__:
+                yield value
+
+
+def test_every_message_django_gives_our_form_fields_is_in_urdu() -> None:
+    """Django's Urdu catalogue lacks some of its own messages; ``core/django_urdu.py`` supplies them."""
+    project_forms = list(_project_forms())
+    assert len(project_forms) > 40  # the walk found the domains' forms
+    english = []
+    for form in project_forms:
+        for name, field in form.base_fields.items():
+            messages = [*field.error_messages.values(), *(getattr(v, "message", None) for v in field.validators)]
+            for message in filter(None, messages):
+                if _shown(message, "ur") == _shown(message, "en"):
+                    english.append(f"{form.__name__}.{name}: {_shown(message, 'en')}")
+    assert not english, "\n".join(sorted(set(english)))
+
+
+def test_the_empty_choice_of_a_select_is_in_urdu() -> None:
+    assert _shown(BLANK_CHOICE_LABEL, "ur") == "- کوئی ایک منتخب کریں -"
+    assert _shown(BLANK_CHOICE_LABEL, "en") == "- Select an option -"
 
 
 # --- Templates carry no untranslated English ---------------------------------------------------
