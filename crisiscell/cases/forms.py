@@ -214,7 +214,7 @@ class IntakeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offences = cast(forms.MultipleChoiceField, self.fields["offences"])
-        offences.choices = [(o.code, f"{o.law} {o.section}: {o.title}") for o in Offence.objects.all()]
+        offences.choices = [(o.code, f"{o.law} {o.section}: {o.display_title}") for o in Offence.objects.all()]
         for purpose in ConsentPurpose:
             self.fields[f"consent_{purpose.value}"] = forms.ChoiceField(
                 label=purpose.label, choices=CONSENT_CHOICES, required=False

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from crisiscell.core.models import BaseModel
@@ -30,7 +31,13 @@ class Offence(models.Model):
         ordering = ["law", "code"]
 
     def __str__(self) -> str:
-        return f"{self.law} {self.section} {self.title}"
+        return f"{self.law} {self.section} {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the reader's language: seeded titles are in the catalogue; a title a
+        deployment corrected in the database is shown as stored."""
+        return gettext(self.title)
 
 
 class CaseCounter(models.Model):

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from django.utils.translation import gettext_noop
+
 
 class OffenceSpec(NamedTuple):
     code: str
     law: str
     section: str
-    title: str
+    title: str  # stored in English; shown through the catalogue (``Offence.display_title``)
     schedule: str  # "I", "II" or ""
     cognizable: bool
     bailable: bool
@@ -26,15 +28,15 @@ class OffenceSpec(NamedTuple):
 
 
 OFFENCES = [
-    OffenceSpec("PPC-375", "PPC", "375/376", "Rape", "II", True, False, False, "law"),
-    OffenceSpec("PPC-375A", "PPC", "375A", "Gang rape", "II", True, False, False, "law"),
-    OffenceSpec("PPC-377", "PPC", "377", "Unnatural offences", "II", True, False, False, "verify"),
-    OffenceSpec("PPC-377A", "PPC", "377A", "Sexual abuse of a child", "II", True, False, False, "verify"),
+    OffenceSpec("PPC-375", "PPC", "375/376", gettext_noop("Rape"), "II", True, False, False, "law"),
+    OffenceSpec("PPC-375A", "PPC", "375A", gettext_noop("Gang rape"), "II", True, False, False, "law"),
+    OffenceSpec("PPC-377", "PPC", "377", gettext_noop("Unnatural offences"), "II", True, False, False, "verify"),
+    OffenceSpec("PPC-377A", "PPC", "377A", gettext_noop("Sexual abuse of a child"), "II", True, False, False, "verify"),
     OffenceSpec(
         "PPC-377B",
         "PPC",
         "377B",
-        "Punishment for sexual abuse of a child",
+        gettext_noop("Punishment for sexual abuse of a child"),
         "II",
         True,
         False,
@@ -45,7 +47,7 @@ OFFENCES = [
         "PPC-354A",
         "PPC",
         "354A",
-        "Assault or criminal force to a woman and stripping her of her clothes",
+        gettext_noop("Assault or criminal force to a woman and stripping her of her clothes"),
         "II",
         True,
         False,
@@ -56,7 +58,7 @@ OFFENCES = [
         "PPC-336A",
         "PPC",
         "336A/336B",
-        "Hurt caused by corrosive substance",
+        gettext_noop("Hurt caused by corrosive substance"),
         "II",
         True,
         False,
@@ -67,19 +69,21 @@ OFFENCES = [
         "PPC-365B",
         "PPC",
         "365B",
-        "Kidnapping or abducting a woman to compel marriage",
+        gettext_noop("Kidnapping or abducting a woman to compel marriage"),
         "II",
         True,
         False,
         False,
         "verify",
     ),
-    OffenceSpec("PPC-366A", "PPC", "366A", "Procuration of a minor girl", "II", True, False, False, "verify"),
+    OffenceSpec(
+        "PPC-366A", "PPC", "366A", gettext_noop("Procuration of a minor girl"), "II", True, False, False, "verify"
+    ),
     OffenceSpec(
         "PPC-366B",
         "PPC",
         "366B",
-        "Importation of a girl from a foreign country",
+        gettext_noop("Importation of a girl from a foreign country"),
         "II",
         True,
         False,
@@ -90,7 +94,7 @@ OFFENCES = [
         "PPC-371A",
         "PPC",
         "371A/371B",
-        "Selling or buying a person for prostitution",
+        gettext_noop("Selling or buying a person for prostitution"),
         "II",
         True,
         False,
@@ -101,7 +105,7 @@ OFFENCES = [
         "PPC-292A",
         "PPC",
         "292A-292C",
-        "Exposure to seduction and child pornography",
+        gettext_noop("Exposure to seduction and child pornography"),
         "I",
         True,
         False,
@@ -112,7 +116,7 @@ OFFENCES = [
         "PPC-354",
         "PPC",
         "354",
-        "Assault or criminal force to a woman with intent to outrage her modesty",
+        gettext_noop("Assault or criminal force to a woman with intent to outrage her modesty"),
         "I",
         True,
         True,
@@ -123,7 +127,7 @@ OFFENCES = [
         "PPC-509",
         "PPC",
         "509",
-        "Insulting the modesty of a woman or sexual harassment",
+        gettext_noop("Insulting the modesty of a woman or sexual harassment"),
         "",
         True,
         True,
@@ -134,7 +138,7 @@ OFFENCES = [
         "PECA-16",
         "PECA",
         "16",
-        "Unauthorised use of identity information",
+        gettext_noop("Unauthorised use of identity information"),
         "",
         False,
         True,
@@ -145,7 +149,7 @@ OFFENCES = [
         "PECA-20",
         "PECA",
         "20",
-        "False information harming dignity or privacy",
+        gettext_noop("False information harming dignity or privacy"),
         "",
         True,
         True,
@@ -156,25 +160,27 @@ OFFENCES = [
         "PECA-21",
         "PECA",
         "21",
-        "Offences against the modesty of a person (explicit images, blackmail)",
+        gettext_noop("Offences against the modesty of a person (explicit images, blackmail)"),
         "I",
         True,
         False,
         False,
         "verify",
     ),
-    OffenceSpec("PECA-22", "PECA", "22", "Child sexual abuse material", "I", True, False, False, "verify"),
+    OffenceSpec(
+        "PECA-22", "PECA", "22", gettext_noop("Child sexual abuse material"), "I", True, False, False, "verify"
+    ),
     OffenceSpec(
         "PECA-22A",
         "PECA",
         "22A-22C",
-        "Online grooming and exploitation of a child",
+        gettext_noop("Online grooming and exploitation of a child"),
         "",
         True,
         False,
         False,
         "verify",
     ),
-    OffenceSpec("PECA-24", "PECA", "24", "Cyberstalking", "", False, True, False, "law"),
-    OffenceSpec("PECA-24A", "PECA", "24A", "Cyberbullying of a child", "", False, True, False, "verify"),
+    OffenceSpec("PECA-24", "PECA", "24", gettext_noop("Cyberstalking"), "", False, True, False, "law"),
+    OffenceSpec("PECA-24A", "PECA", "24A", gettext_noop("Cyberbullying of a child"), "", False, True, False, "verify"),
 ]

@@ -48,7 +48,7 @@ class DateOrderForm(forms.Form):
 
 class PecaChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Offence) -> str:
-        return f"PECA {obj.section}: {obj.title}"
+        return f"PECA {obj.section}: {obj.display_title}"
 
 
 class ExhibitForm(forms.Form):

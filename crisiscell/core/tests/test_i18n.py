@@ -25,6 +25,8 @@ from django.test import Client
 from django.utils import translation
 
 from crisiscell.access.policy import Role
+from crisiscell.cases.models import Offence
+from crisiscell.cases.offences import OFFENCES
 from crisiscell.tests.factories import login_client
 
 PACKAGE = Path(__file__).resolve().parents[2]
@@ -246,6 +248,18 @@ def test_every_message_django_gives_our_form_fields_is_in_urdu() -> None:
 def test_the_empty_choice_of_a_select_is_in_urdu() -> None:
     assert _shown(BLANK_CHOICE_LABEL, "ur") == "- کوئی ایک منتخب کریں -"
     assert _shown(BLANK_CHOICE_LABEL, "en") == "- Select an option -"
+
+
+@pytest.mark.django_db
+def test_every_seeded_offence_is_named_in_urdu_and_a_corrected_title_shows_as_stored() -> None:
+    offences = list(Offence.objects.all())
+    assert {offence.code for offence in offences} == {spec.code for spec in OFFENCES}
+    with translation.override("ur"):
+        for offence in offences:
+            assert URDU_LETTER.search(offence.display_title), offence.code
+            assert offence.display_title in str(offence)
+        offences[0].title = "A title this deployment corrected (test)"
+        assert offences[0].display_title == "A title this deployment corrected (test)"
 
 
 # --- Templates carry no untranslated English ---------------------------------------------------

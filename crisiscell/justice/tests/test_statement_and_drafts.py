@@ -116,6 +116,9 @@ def test_the_urdu_draft_renders_right_to_left_with_her_words(case, adviser, desk
     copy = attached_text(draft.pdf)["text-ur.txt"]
     assert "وہ رات کو گھر آیا" in copy
     assert "تھانہ صدر" in copy
+    # The offences alleged are named in Urdu, their sections as the code writes them
+    assert "PPC 375/376 (زنا بالجبر (ریپ))" in copy
+    assert "Rape" not in copy
     assert Disclosure.objects.get().language == "ur"
 
 
