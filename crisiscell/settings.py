@@ -147,6 +147,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "crisiscell" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Filters every page uses (times, blank form fields), without a load tag in each.
+            "builtins": ["crisiscell.core.templatetags.crisiscell"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

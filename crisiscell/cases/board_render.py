@@ -166,7 +166,8 @@ class RowRenderer:
         for f in row.follow_ups:
             css, symbol = ("clock-missed", "✖") if f.overdue else ("clock-warning", "▲")
             late = f" · {self.w['overdue']}" if f.overdue else ""
-            due = local_day(f.due.astimezone(self.zone))
+            day = local_day(f.due.astimezone(self.zone))
+            due = f'<time datetime="{day}">{day}</time>'
             label = self.w["follow_up"]
             badge = f'<div class="clock {css}"><span aria-hidden="true">{symbol}</span> {label} {due}{late}</div>'
             parts.append((f.urgency(), badge))
@@ -213,9 +214,10 @@ class RowRenderer:
         css = "row-overdue" if row.overdue else ""
         local = case.arrival_at.astimezone(self.zone)
         arrival = f"{local_day(local)} {local.hour:02d}:{local.minute:02d}"
+        stamp = local.isoformat(timespec="minutes")
         return (
             f'<tr id="row-{case.pk}" class="{css}"><th scope="row"><a href="{href}" dir="ltr">{_e(case.code)}</a>'
-            f'<div class="tags">{self.tags(row)}</div></th><td>{arrival}</td>'
+            f'<div class="tags">{self.tags(row)}</div></th><td><time datetime="{stamp}">{arrival}</time></td>'
             f"<td>{self.urgent(row)}</td>"
             f'<td><ul class="duties" hx-target="closest tr">{self.duties(row)}</ul></td></tr>'
         )

@@ -9,6 +9,8 @@ from typing import Any, NamedTuple
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Field, Q, QuerySet
 from django.http import Http404
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -21,7 +23,7 @@ from crisiscell.audit.services import audit_record
 from crisiscell.cases.models import Alert, Case, CaseContext, Consent, Disability, IntakeDraft, RecordVersion
 from crisiscell.cells.models import Cell
 from crisiscell.core.models import choice_label
-from crisiscell.core.times import local_minute
+from crisiscell.core.times import local_minute, minute_html
 from crisiscell.survivors import vault
 from crisiscell.survivors.identity import normalise_cnic, normalise_phone
 from crisiscell.survivors.models import Guardian, Survivor
@@ -260,13 +262,17 @@ class VersionView:
     changes: list[Change]
 
     @property
-    def summary(self) -> str:
-        """ "Version 3 by desk-officer, 2026-12-06 10:40", in the reader's language."""
-        return _("Version %(n)s by %(who)s, %(when)s") % {
-            "n": self.version.version,
-            "who": self.version.changed_by.username,
-            "when": local_minute(self.version.changed_at),
-        }
+    def summary(self) -> SafeString:
+        """ "Version 3 by desk-officer, 2026-12-06 10:40", in the reader's language, the time in a ``<time>``."""
+        sentence = conditional_escape(_("Version %(n)s by %(who)s, %(when)s"))
+        return mark_safe(  # noqa: S308 - the sentence and the username escaped, the time digits only
+            sentence
+            % {
+                "n": self.version.version,
+                "who": f'<span dir="ltr">{conditional_escape(self.version.changed_by.username)}</span>',
+                "when": minute_html(self.version.changed_at),
+            }
+        )
 
 
 def case_versions(case: Case) -> list[VersionView]:

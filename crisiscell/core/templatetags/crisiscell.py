@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms, template
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from crisiscell.core.blank_forms import blank_fields
+from crisiscell.core.times import day_html, minute_html
 
 register = template.Library()
 
@@ -35,3 +36,17 @@ def duration(value: timedelta | None) -> str:
 def blank_fields_filter(form: forms.Form, exclude: str = "") -> SafeString:
     """``{{ form|blank_fields }}`` or ``{{ form|blank_fields:"guardian" }}``: see ``core.blank_forms``."""
     return blank_fields(form, exclude)
+
+
+@register.filter
+def local_time(value: date | None) -> SafeString:
+    """``{{ at|local_time }}``: "2026-12-07 08:01" in Asia/Karachi, in a ``<time>`` (see ``core.times``)."""
+    if isinstance(value, datetime):
+        return minute_html(value)
+    return day_html(value) if isinstance(value, date) else SafeString("")
+
+
+@register.filter
+def local_date(value: date | None) -> SafeString:
+    """``{{ on|local_date }}``: "2026-12-07", in a ``<time>``; a time is read in Asia/Karachi."""
+    return day_html(value) if isinstance(value, date) else SafeString("")
