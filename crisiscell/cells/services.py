@@ -17,6 +17,7 @@ from crisiscell.access.scoping import allows_in_cell
 from crisiscell.accounts.models import Membership, User
 from crisiscell.audit.services import audit_record
 from crisiscell.cells.models import ROSTER_ROLES, Cell, Shift, ShiftAssignment
+from crisiscell.core.times import in_sentence
 
 # A typing slip (a wrong day or month) must not create a shift that blocks the roster for weeks.
 MAX_SHIFT_LENGTH = timedelta(hours=24)
@@ -43,7 +44,7 @@ def _overlapping(cell: Cell, starts_at: datetime, ends_at: datetime) -> Shift | 
 
 
 def _local(at: datetime) -> str:
-    return timezone.localtime(at, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
+    return in_sentence(timezone.localtime(at, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M"))
 
 
 def _create(*, actor: User, cell: Cell, starts_at: datetime, ends_at: datetime) -> Shift:

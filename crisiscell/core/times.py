@@ -30,6 +30,12 @@ def local_minute(value: datetime) -> str:
     return f"{local_day(local)} {local.hour:02d}:{local.minute:02d}"
 
 
+def in_sentence(text: str) -> str:
+    """A time set inside a translated sentence shown as plain text (an error message): the
+    Unicode isolates LRI and PDI around it do for plain text what ``<time>`` does on a page."""
+    return f"\u2066{text}\u2069"
+
+
 def minute_html(value: datetime | None) -> SafeString:
     """``<time datetime="2026-12-07T08:01+05:00">2026-12-07 08:01</time>``; "" for no time."""
     if value is None:

@@ -32,6 +32,7 @@ from crisiscell.audit.services import audit_record
 from crisiscell.cases.duties import clock_resolve, task_close
 from crisiscell.cases.models import Case, ClockResolution, Task, TaskKind, TaskStatus
 from crisiscell.cases.services import require_consent
+from crisiscell.core.times import in_sentence
 from crisiscell.documents import storage
 from crisiscell.evidence.ids import item_id
 from crisiscell.evidence.models import (
@@ -71,7 +72,7 @@ def _not_future(at: datetime, field: str) -> None:
 
 
 def _local(at: datetime) -> str:
-    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
+    return in_sentence(timezone.localtime(at).strftime("%Y-%m-%d %H:%M"))
 
 
 def _label(user: User | None) -> str:

@@ -119,7 +119,9 @@ def test_an_overlapping_shift_is_refused_and_the_reason_shown(team) -> None:
     client.post(url, {"starts_at": "2030-01-01T08:00", "ends_at": "2030-01-01T16:00"})
     response = client.post(url, {"starts_at": "2030-01-01T12:00", "ends_at": "2030-01-01T20:00"})
     assert response.status_code == 400
-    assert "This shift overlaps the shift from 2030-01-01 08:00 to 2030-01-01 16:00." in response.content.decode()
+    # Each time isolated left-to-right (LRI ... PDI), so that it reads the same in an Urdu sentence
+    overlap = "This shift overlaps the shift from \u20662030-01-01 08:00\u2069 to \u20662030-01-01 16:00\u2069."
+    assert overlap in response.content.decode()
     assert Shift.objects.count() == 1
 
 

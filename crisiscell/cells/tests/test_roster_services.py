@@ -57,8 +57,11 @@ def test_shift_create_is_audited(team) -> None:
 )
 def test_overlapping_shifts_are_refused(team, start, end) -> None:
     shift_create(actor=team.head, cell=team.cell, starts_at=pkt(DAY, 8), ends_at=pkt(DAY, 16))
-    with pytest.raises(ValidationError, match="overlaps the shift from 2026-03-10 08:00 to 2026-03-10 16:00"):
+    with pytest.raises(ValidationError) as refused:
         shift_create(actor=team.head, cell=team.cell, starts_at=pkt(DAY, *start), ends_at=pkt(DAY, *end))
+    # Each time isolated left-to-right (LRI ... PDI), so that it reads the same in an Urdu sentence
+    overlap = "overlaps the shift from \u20662026-03-10 08:00\u2069 to \u20662026-03-10 16:00\u2069"
+    assert overlap in refused.value.messages[0]
     assert Shift.objects.count() == 1
     assert len(events("roster.shift_created")) == 1
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 from django.template import Context, Template
 
-from crisiscell.core.times import day_html, local_minute, minute_html
+from crisiscell.core.times import day_html, in_sentence, local_minute, minute_html
 
 AT = datetime(2026, 12, 6, 22, 5, tzinfo=UTC)  # 03:05 on the 7th in Karachi
 
@@ -35,3 +35,7 @@ def test_the_filters_every_template_has_without_loading_them() -> None:
         '<time datetime="2026-01-02">2026-01-02</time> · []'
     )
     assert Template('{{ none|local_date|default:"—" }}').render(Context({"none": None})) == "—"
+
+
+def test_a_time_inside_a_plain_text_sentence_is_isolated_left_to_right() -> None:
+    assert in_sentence("2026-12-07 03:05") == "\u20662026-12-07 03:05\u2069"  # LRI ... PDI
