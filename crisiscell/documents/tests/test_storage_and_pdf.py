@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,14 @@ def test_visible_text_skips_styles_and_keeps_blocks() -> None:
         "<table><tr><td>d</td><td>e</td></tr></table></body></html>"
     )
     assert visible_text(html) == "A b\nc\nd e\n"
+
+
+def test_a_time_after_urdu_words_keeps_its_order_on_the_page() -> None:
+    """The page lays glyphs out in reading order: the date before the hour, not after it."""
+    template = engines["django"].from_string(
+        '{% extends "documents/base.html" %}{% block body %}<p>' + URDU + " {{ at|local_time }}</p>{% endblock %}"
+    )
+    at = datetime(2026, 11, 23, 3, 1, tzinfo=UTC)  # 08:01 in Karachi
+    text = page_text(render_pdf(template, {"at": at}, language="ur"))
+    assert "2026-11-23 08:01" in text, text
+    assert "08:01 2026-11-23" not in text
