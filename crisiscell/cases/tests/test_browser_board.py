@@ -7,7 +7,6 @@ it and swap only their own row; this checks that the browser does exactly that.
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from crisiscell.access.policy import Role
 from crisiscell.cases.models import TaskKind
@@ -67,35 +66,3 @@ def test_the_board_fits_a_tablet_and_a_desktop_without_sideways_scrolling(live_s
         assert table is not None
         assert duties["width"] >= 0.4 * table["width"], (width, duties, table)
         assert row.locator("th a").evaluate("a => a.getClientRects().length") == 1, width  # one line
-
-
-# The left edges of a <time>'s first four characters (the year) and its last two (minutes or day).
-_EDGES = """time => {
-    const text = time.firstChild, range = document.createRange();
-    range.setStart(text, 0); range.setEnd(text, 4);
-    const year = range.getBoundingClientRect().left;
-    range.setStart(text, text.length - 2); range.setEnd(text, text.length);
-    return [year, range.getBoundingClientRect().left, time.getClientRects().length];
-}"""
-
-
-def test_on_urdu_pages_times_read_left_to_right_on_one_line(live_server, browser_page):
-    """Without the isolate, "2026-12-07" after Urdu words shows as "07-12-2026", and a narrow column breaks it."""
-    cell = CellFactory(code="KHI")
-    desk = make_staff(Role.DESK_OFFICER, cell, username="browser-desk")
-    case = register(desk, cell, hours_ago=2)
-    page = browser_page
-    browser_login(page, live_server.url, desk)
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ur", "url": live_server.url}])
-    page.set_viewport_size({"width": 820, "height": 1180})
-    for url, selector in (
-        ("/cells/KHI/board/", f"#row-{case.pk} td time"),  # arrival, in a narrow column
-        (f"/cases/{case.code}/", "#versions-h ~ details summary time"),  # after "ورژن 1 ..."
-        (f"/cases/{case.code}/", ".timeline time"),
-    ):
-        page.goto(f"{live_server.url}{url}")
-        assert page.locator("html").get_attribute("dir") == "rtl"
-        time = page.locator(selector).first
-        year, last, lines = time.evaluate(_EDGES)
-        assert year < last, (url, time.inner_text())
-        assert lines == 1, (url, time.inner_text())
