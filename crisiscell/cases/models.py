@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from crisiscell.core.models import BaseModel
@@ -355,6 +355,17 @@ class TaskStatus(models.TextChoices):
     NOT_APPLICABLE = "n/a", _("Not applicable")
 
 
+class TaskNote:
+    """What the system writes on a task another record completed: stored in English, shown in
+    the reader's language (``Task.reason_display``). A note staff write is shown as written."""
+
+    FIRST_SESSION = gettext_noop("First session booked.")
+    CHILD_PROTECTION_REFERRAL = gettext_noop("Referred to child protection.")
+
+
+_TASK_NOTES = frozenset({TaskNote.FIRST_SESSION, TaskNote.CHILD_PROTECTION_REFERRAL})
+
+
 class Task(BaseModel):
     """Work owed on a case: the statutory duties, the offers, follow-ups, child protection.
 
@@ -382,6 +393,10 @@ class Task(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+    @property
+    def reason_display(self) -> str:
+        return gettext(self.reason) if self.reason in _TASK_NOTES else self.reason
 
 
 class RuleOverride(models.Model):

@@ -60,6 +60,7 @@ from crisiscell.cases.models import (
     ContactAttempt,
     Task,
     TaskKind,
+    TaskNote,
     TaskStatus,
 )
 from crisiscell.cases.services import _flag_child_protection, _record_version, consent_in_force, require_consent
@@ -252,7 +253,7 @@ def session_book(
     )
     offer = _open_offer(case)
     if offer is not None:
-        task_close(actor=actor, task=offer, status=TaskStatus.DONE, reason=_("First session booked."))
+        task_close(actor=actor, task=offer, status=TaskStatus.DONE, reason=TaskNote.FIRST_SESSION)
     _audit("counselling.session_booked", actor, case, session=str(session.pk), kind=kind, mode=mode)
     return session
 
@@ -604,7 +605,7 @@ def child_protection_refer(*, actor: User, case: Case, organisation: str, purpos
     )
     task = Task.objects.filter(case=case, kind=TaskKind.CHILD_PROTECTION, status=TaskStatus.OPEN).first()
     if task is not None:
-        task_close(actor=actor, task=task, status=TaskStatus.DONE, reason=_("Referred to child protection."))
+        task_close(actor=actor, task=task, status=TaskStatus.DONE, reason=TaskNote.CHILD_PROTECTION_REFERRAL)
     return referral
 
 

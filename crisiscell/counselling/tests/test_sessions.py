@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from crisiscell.access.policy import Role
 from crisiscell.cases.models import ContactAttempt, Task, TaskKind, TaskStatus
@@ -129,6 +129,22 @@ def test_booking_the_first_session_completes_the_counselling_offer(case, psychol
     # And a second booking changes nothing on the board
     book(psychologist, case, minutes_from_now=8 * 24 * 60)
     assert len(events("task.closed")) == 1
+
+
+def test_the_offers_note_is_stored_in_english_and_read_in_the_readers_language(case, psychologist):
+    # When an Urdu-reading psychologist books her first session
+    with translation.override("ur"):
+        book(psychologist, case)
+    # Then the system's note is stored once, in English, and each reader sees it in her language
+    offer = _offer(case)
+    assert offer.reason == "First session booked."
+    assert offer.reason_display == "First session booked."
+    with translation.override("ur"):
+        assert offer.reason_display == translation.gettext("First session booked.") != offer.reason
+    # A note written by staff is shown as written, in any language
+    offer.reason = "Yes"
+    with translation.override("ur"):
+        assert offer.reason_display == "Yes"
 
 
 def test_declining_completes_the_offer_with_her_reason(case, psychologist):
