@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
+from crisiscell.cases.deadlines import DEFAULTS
 from crisiscell.core.models import BaseModel
 
 
@@ -395,6 +396,13 @@ class Task(BaseModel):
         return f"{self.case_id} {self.kind}"
 
     @property
+    def label(self) -> str:
+        """What the task is, in the reader's language: a follow-up by its rule ("Follow-up visit
+        at 2 weeks"), any other task by its kind."""
+        rule = DEFAULTS.get(self.rule_key) if self.rule_key else None
+        return str(rule.label) if rule else str(self.get_kind_display())
+
+    @property
     def reason_display(self) -> str:
         return gettext(self.reason) if self.reason in _TASK_NOTES else self.reason
 
@@ -477,8 +485,6 @@ class Alert(models.Model):
 
     @property
     def clock_label(self) -> str:
-        from crisiscell.cases.deadlines import DEFAULTS
-
         rule = DEFAULTS.get(self.clock_key)
         return str(rule.label) if rule else self.clock_key
 

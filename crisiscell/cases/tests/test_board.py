@@ -446,3 +446,17 @@ def test_board_page_query_count_does_not_grow_with_cases(cell, desk, mlo, staff)
     for i in range(10):
         register(desk, cell, hours_ago=i + 0.5, age_years=10 + i, consents=[])
     assert count() == few
+
+
+def test_the_case_page_names_each_follow_up_by_its_visit_not_its_rule_key(cell, desk):
+    case = register(desk, cell)
+    assert case.tasks.filter(kind=TaskKind.FOLLOW_UP, rule_key="fu_2w").exists()
+    client = login_client(desk)
+    page = client.get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    for key in duties.FOLLOW_UP_RULES:
+        assert f"<td>{escape(str(deadlines.DEFAULTS[key].label))}</td>" in page
+        assert key not in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ur"
+    urdu = client.get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    with translation.override("ur"):
+        assert f"<td>{escape(str(deadlines.DEFAULTS['fu_2w'].label))}</td>" in urdu
