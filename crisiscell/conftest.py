@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from crisiscell.core import keyring
@@ -75,6 +76,13 @@ def browser_page() -> Iterator[Any]:
     from crisiscell.tests.browser import open_browser_page
 
     yield from open_browser_page()
+
+
+@pytest.fixture(autouse=True)
+def _english_afterwards() -> Iterator[None]:
+    """A request in Urdu activates Urdu for its thread; the next test expects the default again."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

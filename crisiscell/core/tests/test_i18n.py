@@ -42,13 +42,6 @@ PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]")
 MARKUP = re.compile(r"<[^>]*>")
 
 
-@pytest.fixture(autouse=True)
-def _english_afterwards() -> Iterator[None]:
-    """Requests in Urdu activate it for this thread; later tests expect the default again."""
-    yield
-    translation.deactivate()
-
-
 @pytest.fixture(scope="module")
 def po() -> polib.POFile:
     return polib.pofile(str(PO_PATH))
