@@ -6,6 +6,8 @@ time at a hyphen; only a browser shows where the characters land.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.conf import settings
 
@@ -15,6 +17,17 @@ from crisiscell.tests.browser import browser_login
 from crisiscell.tests.factories import CellFactory, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _urdu_case_for_a_desk_officer(live_server: Any, page: Any) -> Any:
+    """A case two hours old; its cell's desk officer signed in, reading in Urdu."""
+    cell = CellFactory(code="KHI")
+    desk = make_staff(Role.DESK_OFFICER, cell, username="browser-desk")
+    case = register(desk, cell, hours_ago=2)
+    browser_login(page, live_server.url, desk)
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ur", "url": live_server.url}])
+    return case
+
 
 # The left edges of a <time>'s first four characters (the year) and its last two (minutes or day).
 _EDGES = """time => {
@@ -28,12 +41,7 @@ _EDGES = """time => {
 
 def test_on_urdu_pages_times_read_left_to_right_on_one_line(live_server, browser_page):
     """Without the isolate, "2026-12-07" after Urdu words shows as "07-12-2026", and a narrow column breaks it."""
-    cell = CellFactory(code="KHI")
-    desk = make_staff(Role.DESK_OFFICER, cell, username="browser-desk")
-    case = register(desk, cell, hours_ago=2)
-    page = browser_page
-    browser_login(page, live_server.url, desk)
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ur", "url": live_server.url}])
+    page, case = browser_page, _urdu_case_for_a_desk_officer(live_server, browser_page)
     page.set_viewport_size({"width": 820, "height": 1180})
     for url, selector in (
         ("/cells/KHI/board/", f"#row-{case.pk} td time"),  # arrival, in a narrow column
@@ -58,12 +66,7 @@ _GAPS = """cell => {
 
 def test_on_urdu_pages_a_left_to_right_value_lines_up_with_its_column(live_server, browser_page):
     """A CNIC or phone number (set left-to-right) sits at the right edge of its column, as the Urdu around it."""
-    cell = CellFactory(code="KHI")
-    desk = make_staff(Role.DESK_OFFICER, cell, username="browser-desk")
-    case = register(desk, cell, hours_ago=2)
-    page = browser_page
-    browser_login(page, live_server.url, desk)
-    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ur", "url": live_server.url}])
+    page, case = browser_page, _urdu_case_for_a_desk_officer(live_server, browser_page)
     page.goto(f"{live_server.url}/cases/{case.code}/")
     values = page.locator('dl.facts dd[dir="ltr"]')
     assert values.count() >= 3  # CNIC, phone, her reference
