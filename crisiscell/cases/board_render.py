@@ -28,7 +28,7 @@ from crisiscell.cases.clocks import Clock
 from crisiscell.cases.duties import may_act_on
 from crisiscell.cases.models import ClockState, TaskKind
 from crisiscell.core.templatetags.crisiscell import duration
-from crisiscell.core.times import local_day
+from crisiscell.core.times import local_day, time_element
 
 # The id of the board's one form for taking a task, which every Take button submits.
 TAKE_FORM_ID = "take-task"
@@ -167,7 +167,7 @@ class RowRenderer:
             css, symbol = ("clock-missed", "✖") if f.overdue else ("clock-warning", "▲")
             late = f" · {self.w['overdue']}" if f.overdue else ""
             day = local_day(f.due.astimezone(self.zone))
-            due = f'<time datetime="{day}">{day}</time>'
+            due = time_element(day, day)
             label = self.w["follow_up"]
             badge = f'<div class="clock {css}"><span aria-hidden="true">{symbol}</span> {label} {due}{late}</div>'
             parts.append((f.urgency(), badge))
@@ -214,10 +214,10 @@ class RowRenderer:
         css = "row-overdue" if row.overdue else ""
         local = case.arrival_at.astimezone(self.zone)
         arrival = f"{local_day(local)} {local.hour:02d}:{local.minute:02d}"
-        stamp = local.isoformat(timespec="minutes")
+        arrival = time_element(local.isoformat(timespec="minutes"), arrival)
         return (
             f'<tr id="row-{case.pk}" class="{css}"><th scope="row"><a href="{href}" dir="ltr">{_e(case.code)}</a>'
-            f'<div class="tags">{self.tags(row)}</div></th><td><time datetime="{stamp}">{arrival}</time></td>'
+            f'<div class="tags">{self.tags(row)}</div></th><td>{arrival}</td>'
             f"<td>{self.urgent(row)}</td>"
             f'<td><ul class="duties" hx-target="closest tr">{self.duties(row)}</ul></td></tr>'
         )
