@@ -97,6 +97,23 @@ def test_translations_are_urdu_and_keep_placeholders(po: polib.POFile) -> None:
     assert not problems, "\n".join(problems)
 
 
+def test_the_anti_rape_act_has_one_urdu_name(po: polib.POFile) -> None:
+    """Staff, the police and courts read the Act's name in forms, reports and the FIR draft.
+
+    One name everywhere: never the English acronym in Urdu text, and never "zina", which
+    names a different offence (the catalogue once called the Act that in the court bundle).
+    """
+    mentions = [entry for entry in po if re.search(r"\bARITA\b|Anti-Rape", entry.msgid)]
+    assert len(mentions) >= 15
+    problems = [
+        f"{entry.msgid!r} -> {text!r}"
+        for entry in mentions
+        for text in _translations(entry)
+        if "اینٹی ریپ" not in text or "ARITA" in text or "انسداد" in text or "زنا (" in text
+    ]
+    assert not problems, "\n".join(problems)
+
+
 def test_compiled_catalogue_matches_the_po_file(po: polib.POFile) -> None:
     """The .mo file is committed; it must say what the .po file says (run compilemessages)."""
     assert MO_PATH.is_file(), "django.mo is missing: run make messages"
