@@ -222,7 +222,7 @@ class Change:
 
 
 def display_value(name: str, value: Any) -> str:
-    """A snapshot value as staff should read it: labels, not codes; local times."""
+    """A snapshot value as staff should read it: labels, not codes; local times (a ``<time>``)."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
@@ -241,7 +241,7 @@ def display_value(name: str, value: Any) -> str:
         return str(choice_label(field, value))
     if isinstance(value, str) and (name.endswith("_at") or name.startswith("incident_")):
         try:
-            return local_minute(datetime.fromisoformat(value))
+            return minute_html(datetime.fromisoformat(value))
         except (TypeError, ValueError):
             return str(value)
     return str(value)

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import SafeString
 
 from crisiscell.access.policy import Role
 from crisiscell.audit.models import AuditEvent
@@ -155,6 +156,18 @@ def test_case_page_lists_are_separated_with_a_comma_of_the_page_language(cell, d
     assert ipv != "Intimate partner violence"
     assert f"{ipv}، {csa}" in urdu
     assert f"{ipv}, {csa}" not in urdu
+
+
+def test_a_changed_time_reads_as_a_time_element_in_karachi_time():
+    # a time in a version's snapshot is stored in UTC; "what changed" shows it as every page
+    # shows a time: local, in a <time> that stays left to right on an Urdu page
+    shown = display_value("arrival_at", "2026-12-07T03:01:00+00:00")
+    assert shown == '<time datetime="2026-12-07T08:01+05:00">2026-12-07 08:01</time>'
+    assert isinstance(shown, SafeString)
+    # and what is not a time is shown as stored, to be escaped like any text
+    odd = display_value("incident_at", "<b>soon</b>")
+    assert odd == "<b>soon</b>"
+    assert not isinstance(odd, SafeString)
 
 
 def test_two_people_editing_the_second_is_refused_and_shown_the_change(cell, desk, staff):
