@@ -11,8 +11,10 @@ or on the (empty) PostgreSQL database given with ``--database-url``. It
 2. seals them all with ``seal_all()``;
 3. verifies the whole log with ``verify_log()``;
 4. rebuilds the canonical leaf bytes of every event from the database and times
-   plain ``hashlib.sha256`` over them, and the Merkle core alone (leaf hash and
-   frontier) over the same bytes.
+   plain ``hashlib.sha256`` over them, the Merkle core alone (leaf hash and
+   frontier) over the same bytes, and the hashing floor: the leaf and node hashes
+   any verifier must compute, with nothing else, which bounds what a verifier
+   written in Python can reach.
 
 Targets: ``verify_log`` at least half the throughput of raw hashing, and a median
 audit write under one millisecond. Figures only; nothing here asserts a timing.
@@ -259,6 +261,25 @@ def _merkle_core(data: list[bytes]) -> bytes:
     return frontier.root()
 
 
+def _hashing_floor(data: list[bytes]) -> bytes:
+    """The hashing any verifier must do, and nothing else: the least a pure-Python verifier can cost.
+
+    Every leaf hash and the n - 1 node hashes of a tree over them, as tight list
+    comprehensions over leaves already in memory: no reading, no encoding, no comparing.
+    Pairs are taken level by level, the odd node carried up; RFC 6962 shapes the tree
+    differently but hashes the same number of nodes of the same size.
+    """
+    sha256 = hashlib.sha256
+    level = [sha256(b"\x00" + item).digest() for item in data]
+    while len(level) > 1:
+        carried = level.pop() if len(level) % 2 else None
+        pairs = iter(level)
+        level = [sha256(b"\x01" + left + right).digest() for left, right in zip(pairs, pairs, strict=True)]
+        if carried is not None:
+            level.append(carried)
+    return level[0] if level else sha256(b"").digest()
+
+
 def _database() -> str:
     from django.db import connection
 
@@ -336,6 +357,8 @@ def _run(args: argparse.Namespace) -> int:
     rows.append(Row("raw sha256 over leaf bytes", len(data), raw_seconds, median))
     core_seconds, root = _median_seconds(args.repeat, lambda: _merkle_core(data))
     rows.append(Row("merkle core (leaf hash + frontier)", len(data), core_seconds, median))
+    floor_seconds, _ = _median_seconds(args.repeat, lambda: _hashing_floor(data))
+    rows.append(Row("hashing floor (leaf + node hashes)", len(data), floor_seconds, median))
 
     last = TreeHead.objects.order_by("-tree_size").first()
     consistent = last is not None and bytes(last.root_hash) == root and last.tree_size == len(data)
@@ -348,6 +371,7 @@ def _run(args: argparse.Namespace) -> int:
     raw_rate = len(data) / raw_seconds
     verify_ratio = (report.events_checked / verify_seconds) / raw_rate
     core_ratio = (len(data) / core_seconds) / raw_rate
+    floor_ratio = (len(data) / floor_seconds) / raw_rate
     write_median = statistics.median(with_commit)
     print()
     print(f"mean leaf size                        {mean_leaf:.0f} bytes")
@@ -358,6 +382,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"audit_record call alone               median {_ms(statistics.median(call_only))}")
     print(f"verify_log / raw hashing              {verify_ratio:.2f}x")
     print(f"merkle core / raw hashing             {core_ratio:.2f}x")
+    print(f"hashing floor / raw hashing           {floor_ratio:.2f}x  (no verifier in Python can be faster)")
     print(f"log verified                          {'ok' if report.ok else 'FAILED'}")
     print(f"recomputed root = last signed head    {'yes' if consistent else 'NO'}")
     print()
