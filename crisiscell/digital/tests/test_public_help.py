@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -61,3 +62,38 @@ def test_case_page_links_to_digital_evidence_for_those_who_may_see_it(
     assert link in logged_in(worker).get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
     desk = staff(Role.DESK_OFFICER, cell, username="desk9")
     assert link not in logged_in(desk).get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+
+
+# The left edges of the first and last characters of each profile example, found in the
+# list item's text whatever the markup around them.
+_PROFILE_EXAMPLES = """item => {
+    const out = [], walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        for (const example of ["facebook.com/…", "instagram.com/…"]) {
+            const at = text.data.indexOf(example);
+            if (at < 0) continue;
+            const edges = [at, at + example.length - 1].map(i => {
+                range.setStart(text, i); range.setEnd(text, i + 1);
+                return range.getBoundingClientRect().left;
+            });
+            out.push([example, ...edges]);
+        }
+    }
+    return out;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_on_the_urdu_page_a_profile_link_reads_left_to_right(live_server: Any, browser_page: Any) -> None:
+    """Without the isolate, "facebook.com/…" after Urdu words showed as "…/facebook.com" on a phone."""
+    page = browser_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ur", "url": live_server.url}])
+    page.goto(f"{live_server.url}{reverse('digital:public_help')}")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    edges = page.locator("ol li", has_text="facebook.com").evaluate(_PROFILE_EXAMPLES)
+    assert [example for example, _, _ in edges] == ["facebook.com/…", "instagram.com/…"]
+    for example, first, last in edges:
+        assert first < last, example
