@@ -39,7 +39,7 @@ from crisiscell.cases.services import (
     IntakeData,
     PerpetratorInput,
 )
-from crisiscell.survivors.identity import normalise_cnic, normalise_phone
+from crisiscell.survivors.identity import cnic_hint_lazy, normalise_cnic, normalise_phone
 from crisiscell.survivors.models import (
     CallWindow,
     GuardianRelationship,
@@ -99,7 +99,7 @@ class IntakeForm(forms.Form):
         label=_("CNIC"),
         max_length=20,
         required=False,
-        help_text=_("13 digits, e.g. 12345-1234567-1"),
+        help_text=cnic_hint_lazy(),
     )
     phone1 = forms.CharField(label=_("Phone"), max_length=30, required=False)
     phone2 = forms.CharField(label=_("Second phone"), max_length=30, required=False)

@@ -31,8 +31,9 @@ def local_minute(value: datetime) -> str:
 
 
 def in_sentence(text: str) -> str:
-    """A time set inside a translated sentence shown as plain text (an error message): the
-    Unicode isolates LRI and PDI around it do for plain text what ``<time>`` does on a page."""
+    """A left-to-right value set inside a translated sentence shown as plain text (a time in
+    an error message, an example CNIC in a hint): the Unicode isolates LRI and PDI around it
+    do for plain text what ``<time>`` does on a page."""
     return f"\u2066{text}\u2069"
 
 

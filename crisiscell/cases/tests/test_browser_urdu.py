@@ -73,3 +73,32 @@ def test_on_urdu_pages_a_left_to_right_value_lines_up_with_its_column(live_serve
     for index in range(values.count()):
         right_gap, left_gap = values.nth(index).evaluate(_GAPS)
         assert right_gap < 2 < left_gap, (values.nth(index).inner_text(), right_gap, left_gap)
+
+
+# The left edges of the example CNIC's first digit and its last, in an element's text.
+_EXAMPLE_EDGES = """element => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT), range = document.createRange();
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+        const at = text.data.indexOf("12345-1234567-1");
+        if (at < 0) continue;
+        return [at, at + 14].map(i => {
+            range.setStart(text, i); range.setEnd(text, i + 1);
+            return range.getBoundingClientRect().left;
+        });
+    }
+    return null;
+}"""
+
+
+def test_on_urdu_pages_the_example_cnic_reads_left_to_right(live_server, browser_page):
+    """After Urdu words "12345-1234567-1" showed as "1-1234567-12345": in the hint, and in the error."""
+    page, _ = browser_page, _urdu_case_for_a_desk_officer(live_server, browser_page)
+    page.goto(f"{live_server.url}/cells/KHI/intake/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    first, last = page.locator("p.help", has_text="12345").first.evaluate(_EXAMPLE_EDGES)
+    assert first < last
+    # a CNIC with too few digits in the look-up: the error names the example too
+    page.locator("input[name$='lookup_cnic']").fill("123")
+    page.locator("button[value='lookup']").click()
+    first, last = page.locator("p.error", has_text="12345").first.evaluate(_EXAMPLE_EDGES)
+    assert first < last
