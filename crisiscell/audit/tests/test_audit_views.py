@@ -51,6 +51,6 @@ def test_times_are_shown_in_karachi(events, staff):
     event = AuditEvent.objects.order_by("id").first()
     page = login_client(staff(Role.AUDITOR, None)).get(reverse("audit:log")).content.decode()
     local = event.at.astimezone(ZoneInfo("Asia/Karachi"))
-    # in a <time>, which stays left to right on an Urdu page (the date and the time swapped places)
+    # in a <time>, which keeps it on one line, left to right, on an Urdu page too
     shown = local.strftime("%Y-%m-%d %H:%M:%S")
     assert f'<time datetime="{local.isoformat()}">{shown}</time>' in page
