@@ -216,3 +216,29 @@ def test_case_list_opens_a_case_by_code_and_says_when_it_is_cut(cell, desk, staf
     # A medico-legal officer sees the cases but cannot register one: no button that leads nowhere.
     mlo = staff(Role.MEDICO_LEGAL_OFFICER, cell, username="list-mlo", gender="female")
     assert reverse("cases:intake", kwargs={"cell_code": cell.code}) not in login_client(mlo).get(url).content.decode()
+
+
+def _unresolved_descriptions(page: str) -> list[str]:
+    """Ids a field names in aria-describedby that no element on the page carries."""
+    ids = set(re.findall(r'\sid="([^"]+)"', page))
+    named = {ref for refs in re.findall(r'aria-describedby="([^"]+)"', page) for ref in refs.split()}
+    return sorted(named - ids)
+
+
+def test_a_screen_reader_hears_a_fields_hint_and_its_error(cell, desk, staff):
+    client = login_client(desk)
+    url = reverse("cases:intake", kwargs={"cell_code": cell.code})
+    blank = client.get(url).content.decode()
+    assert 'aria-describedby="id_cnic_helptext"' in blank
+    assert _unresolved_descriptions(blank) == []
+    # a CNIC with too few digits: the field names its hint and its error, and both are there
+    refused = client.post(url, intake_post(cnic="123")).content.decode()
+    assert 'aria-describedby="id_cnic_helptext id_cnic_error"' in refused
+    error = re.search(r'<div id="id_cnic_error">(.*?)</div>', refused, re.S)
+    assert error is not None
+    assert "13 digits" in error.group(1)
+    assert _unresolved_descriptions(refused) == []
+    # and the forms folded away on a case page
+    case = case_register(actor=desk, cell=cell, data=intake_data())
+    page = login_client(staff(Role.CASE_WORKER, cell)).get(reverse("cases:detail", kwargs={"code": case.code}))
+    assert _unresolved_descriptions(page.content.decode()) == []
