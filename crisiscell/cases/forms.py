@@ -448,6 +448,11 @@ class ConsentForm(forms.Form):
     method = forms.ChoiceField(label=_("How"), choices=ConsentMethod.choices)
 
 
+# Where a task's id goes in the close fields, rendered once and shown under every open task
+# (the ``for_task`` filter fills it in, so that no two controls on the case page share an id).
+TASK_ID_SLOT = "TASKID"
+
+
 class TaskCloseForm(forms.Form):
     # Fields, choices and initial values fixed: rendered once per language (core.blank_forms).
     static_fields = True

@@ -25,6 +25,7 @@ from crisiscell.cases.codes import format_reference
 from crisiscell.cases.duties import contact_messages
 from crisiscell.cases.forms import (
     DATETIME_FORMAT,
+    TASK_ID_SLOT,
     CaseEditForm,
     ClockResolveForm,
     ConsentForm,
@@ -230,14 +231,16 @@ def _case_context(actor: User, case: Case) -> dict[str, Any]:
         "timeline": selectors.case_timeline_entries(case),
         "versions": selectors.case_versions(case),
         "reference": format_reference(case.reference),
-        "consent_form": ConsentForm(),
+        # Several forms on one page: each names its fields' ids apart (no two controls share an id).
+        "consent_form": ConsentForm(auto_id="id_consent_%s"),
         "can_edit": can_edit,
         "row": board.case_clocks(case, now=timezone.now(), tasks=tasks),
         "tasks": tasks,
-        # The same empty fields under every open task: rendered once, not once per task.
-        "task_close_fields": blank_fields(TaskCloseForm()),
-        "clock_form": ClockResolveForm(),
-        "contact_form": ContactForm(),
+        # The same empty fields under every open task: rendered once, not once per task; the
+        # ``for_task`` filter gives each copy its task's ids.
+        "task_close_fields": blank_fields(TaskCloseForm(auto_id=f"id_close_{TASK_ID_SLOT}_%s")),
+        "clock_form": ClockResolveForm(auto_id="id_clock_%s"),
+        "contact_form": ContactForm(auto_id="id_contact_%s"),
         "contact_messages": contact_messages(),
         # Referrals and transfers (crisiscell.referrals): the panel above the consent ledger.
         "referrals_panel": referral_selectors.case_panel_for(actor, case, consents=consents),

@@ -242,3 +242,16 @@ def test_a_screen_reader_hears_a_fields_hint_and_its_error(cell, desk, staff):
     case = case_register(actor=desk, cell=cell, data=intake_data())
     page = login_client(staff(Role.CASE_WORKER, cell)).get(reverse("cases:detail", kwargs={"code": case.code}))
     assert _unresolved_descriptions(page.content.decode()) == []
+
+
+@pytest.mark.parametrize("role", [Role.CASE_WORKER, Role.MEDICO_LEGAL_OFFICER, Role.CELL_HEAD])
+def test_no_two_elements_on_a_case_page_share_an_id(cell, desk, staff, role):
+    """A label names its control by id: with the close fields repeated under every task, the
+    "What happened" of the third task labelled the first task's field."""
+    case = case_register(actor=desk, cell=cell, data=intake_data())
+    page = login_client(staff(role, cell)).get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert page.count('name="done_at"') >= 3  # the close fields of several tasks, and the clock form
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    labelled = set(re.findall(r'<label for="([^"]+)"', page))
+    assert labelled <= set(ids)
