@@ -98,15 +98,18 @@ def case_evidence(request: HttpRequest, code: str) -> HttpResponse:
             "evidence": evidence,
             "can_edit": can_edit,
             "can_export": allows_in_cell(actor, case.cell, Section.EVIDENCE, Action.EXPORT),
-            "register_form": RegisterForm(initial={"collected_at": _now_local()}) if can_edit else None,
+            "register_form": RegisterForm(initial={"collected_at": _now_local()}, auto_id="id_register_%s")
+            if can_edit
+            else None,
             "lab_form": LabSubmitForm(
                 initial={"dispatched_at": _now_local()},
+                auto_id="id_lab_%s",
                 items=[(i.human_id, f"{i.human_id} · {i.get_kind_display()}") for i in dispatchable],
             )
             if can_edit and dispatchable
             else None,
-            "received_form": LabReceivedForm(initial={"received_at": _now_local()}),
-            "result_form": LabResultForm(initial={"received_at": _now_local()}),
+            "received_form": LabReceivedForm(initial={"received_at": _now_local()}, auto_id="id_received_%s"),
+            "result_form": LabResultForm(initial={"received_at": _now_local()}, auto_id="id_result_%s"),
         },
     )
 
@@ -129,15 +132,15 @@ def item_detail(request: HttpRequest, human_id: str) -> HttpResponse:
             "page": page,
             "can_edit": can_edit,
             "holds": holds,
-            "seal_form": SealForm(initial={"sealed_on": timezone.localdate()})
+            "seal_form": SealForm(initial={"sealed_on": timezone.localdate()}, auto_id="id_seal_%s")
             if can_edit and item.status == "collected"
             else None,
-            "store_form": StoreForm() if can_edit and "in_storage" in page.next_statuses else None,
-            "status_form": StatusForm(allowed=page.next_statuses) if can_edit else None,
-            "handover_form": HandoverForm(receivers=selectors.receivers_for(actor, item))
+            "store_form": StoreForm(auto_id="id_store_%s") if can_edit and "in_storage" in page.next_statuses else None,
+            "status_form": StatusForm(allowed=page.next_statuses, auto_id="id_status_%s") if can_edit else None,
+            "handover_form": HandoverForm(receivers=selectors.receivers_for(actor, item), auto_id="id_handover_%s")
             if can_edit and holds and page.pending is None
             else None,
-            "external_form": ExternalHandoverForm() if can_edit and holds else None,
+            "external_form": ExternalHandoverForm(auto_id="id_external_%s") if can_edit and holds else None,
         },
     )
 

@@ -290,3 +290,19 @@ def test_the_court_bundle_command_refuses_someone_without_export(case, mlo):
     with pytest.raises(CommandError):
         call_command("court_bundle", case.code, "--by", mlo.username, "--order", "O (test)", stdout=io.StringIO())
     assert not Disclosure.objects.exists()
+
+
+def test_no_two_controls_on_the_item_or_case_page_share_an_id(mlo, case, logged_in):
+    """The hand-over and the external hand-over both ask the purpose, the seal and the condition:
+    with the same ids, the second form's labels named the first form's fields."""
+    item = sealed(mlo, case)
+    client = logged_in(mlo)
+    for url in (
+        reverse("evidence:item", kwargs={"human_id": item.human_id}),
+        reverse("evidence:case", kwargs={"code": case.code}),
+    ):
+        page = client.get(url).content.decode()
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(re.findall(r"<form\b", page)) >= 3, url  # several forms on the page
+        assert sorted({i for i in ids if ids.count(i) > 1}) == [], url
+        assert set(re.findall(r'<label for="([^"]+)"', page)) <= set(ids), url
