@@ -47,6 +47,16 @@ def test_timeline_merges_sources_in_time_order_and_filters(worker: Any, case: An
     assert "DELETE" not in "".join(e.details for e in events)
 
 
+def test_a_timeline_without_messages_shows_no_empty_table(worker: Any, case: Any, logged_in: Any) -> None:
+    # a table of headers and no cells tells a screen reader nothing; the count says "0 messages"
+    body = logged_in(worker).get(reverse("digital:timeline", kwargs={"code": case.code})).content.decode()
+    assert "0 messages" in body
+    assert '<table class="timeline">' not in body
+    upload(worker, case, ANDROID, "a.txt")
+    body = logged_in(worker).get(reverse("digital:timeline", kwargs={"code": case.code})).content.decode()
+    assert '<table class="timeline">' in body
+
+
 def test_timeline_refused_to_roles_without_digital_view(case: Any, cell: Any, staff: Any, logged_in: Any) -> None:
     psychologist = staff(Role.PSYCHOLOGIST, cell, username="psy")
     response = logged_in(psychologist).get(reverse("digital:timeline", kwargs={"code": case.code}))
