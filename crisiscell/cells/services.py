@@ -17,7 +17,7 @@ from crisiscell.access.scoping import allows_in_cell
 from crisiscell.accounts.models import Membership, User
 from crisiscell.audit.services import audit_record
 from crisiscell.cells.models import ROSTER_ROLES, Cell, Shift, ShiftAssignment
-from crisiscell.core.times import in_sentence
+from crisiscell.core.times import minute_in_sentence
 
 # A typing slip (a wrong day or month) must not create a shift that blocks the roster for weeks.
 MAX_SHIFT_LENGTH = timedelta(hours=24)
@@ -43,10 +43,6 @@ def _overlapping(cell: Cell, starts_at: datetime, ends_at: datetime) -> Shift | 
     return Shift.objects.filter(cell=cell, starts_at__lt=ends_at, ends_at__gt=starts_at).order_by("starts_at").first()
 
 
-def _local(at: datetime) -> str:
-    return in_sentence(timezone.localtime(at, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M"))
-
-
 def _create(*, actor: User, cell: Cell, starts_at: datetime, ends_at: datetime) -> Shift:
     if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
         raise ValueError("Shift times must be timezone-aware.")
@@ -58,7 +54,7 @@ def _create(*, actor: User, cell: Cell, starts_at: datetime, ends_at: datetime) 
     if clash is not None:
         raise ValidationError(
             _("This shift overlaps the shift from %(start)s to %(end)s.")
-            % {"start": _local(clash.starts_at), "end": _local(clash.ends_at)}
+            % {"start": minute_in_sentence(clash.starts_at), "end": minute_in_sentence(clash.ends_at)}
         )
     shift = Shift(cell=cell, starts_at=starts_at, ends_at=ends_at)
     shift.full_clean()

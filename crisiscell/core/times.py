@@ -37,6 +37,11 @@ def in_sentence(text: str) -> str:
     return f"\u2066{text}\u2069"
 
 
+def minute_in_sentence(value: datetime) -> str:
+    """``local_minute`` isolated for a translated sentence shown as plain text (an error message)."""
+    return in_sentence(local_minute(value))
+
+
 def time_element(machine: str, shown: str) -> str:
     """``<time datetime="machine">shown</time>``: both are digits we wrote, nothing to escape."""
     return f'<time datetime="{machine}">{shown}</time>'

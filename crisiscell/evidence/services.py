@@ -32,7 +32,7 @@ from crisiscell.audit.services import audit_record
 from crisiscell.cases.duties import clock_resolve, task_close
 from crisiscell.cases.models import Case, ClockResolution, Task, TaskKind, TaskStatus
 from crisiscell.cases.services import require_consent
-from crisiscell.core.times import in_sentence
+from crisiscell.core.times import minute_in_sentence
 from crisiscell.documents import storage
 from crisiscell.evidence.ids import item_id
 from crisiscell.evidence.models import (
@@ -71,10 +71,6 @@ def _not_future(at: datetime, field: str) -> None:
         raise ValidationError({field: _("This time is in the future.")})
 
 
-def _local(at: datetime) -> str:
-    return in_sentence(timezone.localtime(at).strftime("%Y-%m-%d %H:%M"))
-
-
 def _label(user: User | None) -> str:
     return (user.get_full_name() or user.username) if user else ""
 
@@ -106,7 +102,7 @@ def _custody(
     last = CustodyEvent.objects.filter(item=item).order_by("-at").values_list("at", flat=True).first()
     if last is not None and when < last:
         raise ValidationError(
-            {"at": _("This is earlier than the item's last movement (%(when)s).") % {"when": _local(last)}}
+            {"at": _("This is earlier than the item's last movement (%(when)s).") % {"when": minute_in_sentence(last)}}
         )
     movement = CustodyEvent(
         id=uuid.uuid4(),
