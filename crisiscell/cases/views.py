@@ -218,7 +218,7 @@ def _consent_lines(case: Case, consents: Iterable[Consent], can_edit: bool) -> l
 
 def _case_context(actor: User, case: Case) -> dict[str, Any]:
     identity = selectors.survivor_identity_for(actor, case) if selectors.may_see_identity(actor, case) else None
-    tasks = list(case.tasks.select_related("owner", "closed_by").order_by("created_at"))
+    tasks = list(case.tasks.select_related("owner").order_by("created_at"))
     can_edit = allows_in_cell(actor, case.cell, Section.CASE, Action.EDIT)
     consents = list(selectors.consents_for(case))
     return {

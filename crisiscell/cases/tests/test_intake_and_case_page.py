@@ -193,6 +193,9 @@ def test_two_people_editing_the_second_is_refused_and_shown_the_change(cell, des
     page = first.get(reverse("cases:detail", kwargs={"code": case.code})).content.decode()
     assert "Karachi South" in page
     assert "Karachi West" in page
+    # Each version names who saved it: the desk officer registered it and saved version 2.
+    authors = re.findall(r'Version (\d+) by <span dir="ltr">([^<]+)</span>', page)
+    assert authors == [("1", desk.username), ("2", desk.username)]
 
 
 def test_case_list_opens_a_case_by_code_and_says_when_it_is_cut(cell, desk, staff, monkeypatch):
