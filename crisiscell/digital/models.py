@@ -35,6 +35,28 @@ class DateOrder(models.TextChoices):
     YMD = "ymd", _("year/month/day")
 
 
+class DateOrderBasis(models.TextChoices):
+    """What a chat's date order rests on, said to staff in their language (the parser's words)."""
+
+    GIVEN = "given", _("Given by staff at the import.")
+    STAFF = "staff", _("Chosen by staff after the import.")
+    DATES = "dates", _("Decided by a date in the file that reads only one way.")
+    CHRONOLOGY = (
+        "chronology",
+        _("No date in the file decides it; this order puts the messages most nearly in time order."),
+    )
+    CONFLICT = (
+        "conflict",
+        _(
+            "The dates in the file disagree; the order with the fewest impossible dates was chosen. "
+            "Check it against her phone."
+        ),
+    )
+    ASSUMED = "assumed", _("Nothing in the file decides it: this is an assumption. Check it against her phone.")
+    NONE = "none", _("No dates could be read.")
+    TIMESTAMPS = "timestamps", _("The download gives exact timestamps: there is no order to decide.")
+
+
 class DigitalSource(models.Model):
     """One file received for a case (append-only; the file itself never changes)."""
 
@@ -51,8 +73,9 @@ class DigitalSource(models.Model):
     description = models.CharField(_("description"), max_length=300, blank=True)
     # Chats: what the parser assumed, recorded so a court can see it.
     timezone = models.CharField(_("time zone assumed"), max_length=64, default="Asia/Karachi")
-    date_order = models.CharField(_("date order assumed"), max_length=3, blank=True)
-    date_order_reason = models.TextField(blank=True)
+    date_order = models.CharField(_("date order assumed"), max_length=3, blank=True, choices=DateOrder.choices)
+    date_order_basis = models.CharField(max_length=12, blank=True, choices=DateOrderBasis.choices)
+    date_order_reason = models.TextField(blank=True)  # the parser's detail, in English, for the record
     parse_format = models.CharField(max_length=16, blank=True)
     parse_warnings = models.JSONField(default=list, blank=True)
     unparsed_lines = models.PositiveIntegerField(default=0)

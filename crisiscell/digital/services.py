@@ -37,6 +37,7 @@ from crisiscell.digital import images, safety
 from crisiscell.digital.identifiers import extract
 from crisiscell.digital.models import (
     ChatMessage,
+    DateOrderBasis,
     DigitalSource,
     Exhibit,
     IntimateViewing,
@@ -331,6 +332,7 @@ def source_upload(
                     timezone=tz,
                     date_order=(report.date_order or "") if report else "",
                     date_order_reason=report.date_order_reason if report else "",
+                    date_order_basis=report.date_order_basis if report else "",
                     parse_format=report.format if report else "",
                     parse_warnings=list(report.warnings) if report else [],
                     unparsed_lines=len(report.unparsed) if report else 0,
@@ -477,8 +479,9 @@ def source_set_date_order(*, actor: User, source: DigitalSource, date_order: str
         report = inspected.result.report if inspected.result else None
         source.date_order = order or ""
         source.date_order_reason = f"chosen by staff after import (the import assumed {old or 'none'})"
+        source.date_order_basis = DateOrderBasis.STAFF
         source.parse_warnings = list(report.warnings) if report else source.parse_warnings
-        source.save(update_fields=["date_order", "date_order_reason", "parse_warnings"])
+        source.save(update_fields=["date_order", "date_order_reason", "date_order_basis", "parse_warnings"])
         _settings_changed(actor, source, date_order_from=old, date_order_to=order)
     return source
 

@@ -360,6 +360,7 @@ def parse_meta_tree(tree: _Tree, *, tz: str = DEFAULT_TZ) -> ParseResult:
         timezone=tz,
         date_order=None,
         date_order_reason="Meta exports carry timestamps (timestamp_ms, UTC); there is no date order to decide",
+        date_order_basis="timestamps",
         counts=count_kinds(messages),
         unparsed=tuple(unparsed),
         warnings=tuple(notes),

@@ -219,6 +219,9 @@ class ParseReport:
     media_unreferenced: tuple[str, ...] = ()  # files in the archive no message names
     threads: tuple[ThreadInfo, ...] = ()
     header: str | None = None  # the WhatsApp header shape detected, for the record
+    # What the date order rests on, as one word a page can translate (``date_order_reason``
+    # is the English detail): dates, chronology, assumed, conflict, given, none or timestamps.
+    date_order_basis: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:

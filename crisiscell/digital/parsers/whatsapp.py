@@ -45,7 +45,7 @@ from datetime import datetime, timedelta
 from itertools import accumulate, chain, compress, repeat
 from operator import add, gt, itemgetter, methodcaller, ne, sub
 from pathlib import Path
-from typing import Any, BinaryIO, Final, Literal, cast
+from typing import Any, BinaryIO, Final, Literal, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from crisiscell.digital.parsers.types import (
@@ -265,8 +265,17 @@ def _raw_date(text: str, line: int) -> _RawDate | None:
     return _RawDate(text, int(a), int(b), int(c), len(a), len(c), line)
 
 
-def decide_order(sequence: Sequence[_RawDate], forced: Order | None = None) -> tuple[Order, str, list[str]]:
-    """The date order for the whole file, the reason, and any warnings.
+class OrderDecision(NamedTuple):
+    """The date order for a whole file, why (in English, for the record), and what it rests on."""
+
+    order: Order
+    reason: str
+    warnings: list[str]
+    basis: str  # given, dates, chronology, conflict, assumed or none (``DateOrderBasis`` in the models)
+
+
+def decide_order(sequence: Sequence[_RawDate], forced: Order | None = None) -> OrderDecision:
+    """The date order for the whole file, the reason, any warnings, and its basis.
 
     ``sequence`` is the file's dates in order of appearance, consecutive repeats removed.
     """
@@ -275,28 +284,31 @@ def decide_order(sequence: Sequence[_RawDate], forced: Order | None = None) -> t
         bad = sum(1 for d in sequence if d.ymd(forced) is None)
         if bad:
             warnings.append(f"{bad} distinct date(s) are impossible under the order given ({forced}).")
-        return forced, f"{ORDER_NAMES[forced]} ({forced}), as given by the user", warnings
+        return OrderDecision(forced, f"{ORDER_NAMES[forced]} ({forced}), as given by the user", warnings, "given")
     if not sequence:
-        return "dmy", "no dates in the file", warnings
+        return OrderDecision("dmy", "no dates in the file", warnings, "none")
 
     year_first = next((d for d in sequence if d.a_digits >= 3 or d.a > 31), None)
     day_first = next((d for d in sequence if 12 < d.a <= 31 and d.a_digits <= 2), None)
     month_first = next((d for d in sequence if d.b > 12), None)
     if year_first is not None:
-        return "ymd", f"the first component of {year_first.text!r} (line {year_first.line}) is a year", warnings
+        reason = f"the first component of {year_first.text!r} (line {year_first.line}) is a year"
+        return OrderDecision("ymd", reason, warnings, "dates")
     if day_first is not None and month_first is None:
-        return (
+        return OrderDecision(
             "dmy",
             f"the first component of {day_first.text!r} (line {day_first.line}) is {day_first.a}, above 12, "
             "so it is the day",
             warnings,
+            "dates",
         )
     if month_first is not None and day_first is None:
-        return (
+        return OrderDecision(
             "mdy",
             f"the second component of {month_first.text!r} (line {month_first.line}) is {month_first.b}, above 12, "
             "so it is the day",
             warnings,
+            "dates",
         )
 
     candidates: list[Order] = ["dmy", "mdy"]
@@ -336,8 +348,9 @@ def decide_order(sequence: Sequence[_RawDate], forced: Order | None = None) -> t
             f"{month_first.text!r} (line {month_first.line}) only as month first."
         )
         reason = f"conflicting dates; chose the order with fewest impossible dates, then chronology ({summary})"
-        return chosen, reason, warnings
+        return OrderDecision(chosen, reason, warnings, "conflict")
     tied = [o for o in candidates if scores[o] == scores[chosen]]
+    basis = "assumed" if len(tied) > 1 else "chronology"
     if len(tied) > 1:
         preference = "day first, the usual order in Pakistan" if chosen == "dmy" else ORDER_NAMES[chosen]
         reason = (
@@ -353,7 +366,7 @@ def decide_order(sequence: Sequence[_RawDate], forced: Order | None = None) -> t
             f"no date has a component above 12; {ORDER_NAMES[chosen]} puts the messages most nearly "
             f"in time order ({summary})"
         )
-    return chosen, reason, warnings
+    return OrderDecision(chosen, reason, warnings, basis)
 
 
 def _time_parts(text: str) -> tuple[int, int, int] | None:
@@ -545,7 +558,7 @@ def _parse(
         first_row.setdefault(dates[i], i)
     raw_dates = {ds: _raw_date(ds, starts[i] + 1) for ds, i in first_row.items()}
     sequence = [rd for rd in (raw_dates[dates[i]] for i in runs) if rd is not None]
-    chosen, reason, order_notes = decide_order(sequence, order)
+    chosen, reason, order_notes, basis = decide_order(sequence, order)
     notes.extend(order_notes)
     # Each time is its date's midnight plus its clock time: aware datetime + timedelta is
     # wall-clock arithmetic, so this equals datetime(y, m, d, H, M, S, tzinfo=zone).
@@ -640,6 +653,7 @@ def _parse(
         timezone=tz,
         date_order=chosen if dialect is not None else None,
         date_order_reason=reason if dialect is not None else "no message header found",
+        date_order_basis=basis if dialect is not None else "none",
         counts=_counts(kinds, fixes, len(unparsed), n),
         unparsed=tuple(unparsed),
         warnings=tuple(notes),

@@ -190,3 +190,60 @@ def test_pack_shows_meta_raw_text_and_its_repaired_reading(worker: Any, case: An
     assert garbled.raw[:5] != garbled.display[:5]
     assert garbled.raw[:5] in text  # e.g. "CafÃ©", as Meta wrote it
     assert garbled.display[:5] in text  # "Café", as it reads
+
+
+def test_the_source_page_says_what_the_date_order_rests_on_in_the_readers_language(
+    worker: Any, case: Any, logged_in: Any
+) -> None:
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.html import escape
+
+    # 03/04, 05/04 and 06/04 read forwards both ways: nothing in the file decides the order.
+    chat = (
+        b"03/04/2024, 09:00 - Sana Test: first\n05/04/2024, 09:00 - Bilal Test: second\n"
+        b"06/04/2024, 10:30 - Sana Test: third\n"
+    )
+    source = upload(worker, case, chat, "chat.txt")
+    url = reverse("digital:source", kwargs={"source_id": source.pk})
+    client = logged_in(worker)
+    assumed = "Nothing in the file decides it: this is an assumption. Check it against her phone."
+    english = client.get(url).content.decode()
+    assert "day/month/year" in english
+    assert ">dmy<" not in english
+    assert assumed in english
+    # The parser's own reasoning stays, in English, marked as English for a screen reader.
+    assert f'<p dir="ltr" lang="en">{escape(source.date_order_reason)}</p>' in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ur"
+    urdu = client.get(url).content.decode()
+    with translation.override("ur"):
+        order, basis = str(translation.gettext("day/month/year")), str(translation.gettext(assumed))
+    assert order != "day/month/year"
+    assert basis != assumed
+    assert order in urdu
+    assert basis in urdu
+    assert assumed not in urdu
+
+
+def test_sources_imported_before_the_basis_was_recorded_get_it_from_the_parsers_words() -> None:
+    import importlib
+
+    from crisiscell.digital.parsers.whatsapp import parse_whatsapp
+
+    migration = importlib.import_module("crisiscell.digital.migrations.0002_date_order_basis")
+    chats = {
+        "dates": b"31/12/2023, 21:15 - Sana Test: a\n",
+        # 12 January then 1 February day first; 1 December then 2 January (backwards) month first.
+        "chronology": b"12/01/2024, 09:00 - Sana Test: a\n01/02/2024, 09:00 - Sana Test: b\n",
+        "assumed": b"03/04/2024, 09:00 - Sana Test: a\n05/04/2024, 09:00 - Sana Test: b\n",
+        "conflict": b"31/01/2024, 09:00 - Sana Test: a\n01/31/2024, 09:05 - Sana Test: b\n",
+        "none": b"just a note\n",
+    }
+    for basis, chat in chats.items():
+        report = parse_whatsapp(chat).report
+        assert report.date_order_basis == basis
+        assert migration.basis_from_reason(report.date_order_reason) == basis
+    given = parse_whatsapp(chats["assumed"], order="mdy").report
+    assert migration.basis_from_reason(given.date_order_reason) == given.date_order_basis == "given"
+    assert migration.basis_from_reason("chosen by staff after import (the import assumed dmy)") == "staff"
+    assert migration.basis_from_reason("something else") == ""

@@ -64,6 +64,7 @@ def test_whatsapp_text_is_stored_unchanged_with_hash_type_and_receiver(worker: A
         assert data[m.offset :].decode("utf-8").find(m.raw.split("\n")[0]) >= 0
     assert source.date_order == "mdy"
     assert source.date_order_reason
+    assert source.date_order_basis == "dates"  # 12/30/23 reads only month first
     assert source.timezone == "Asia/Karachi"
     event = AuditEvent.objects.get(action="digital.source_received")
     assert event.details_dict()["sha256"] == source.file.sha256
@@ -129,6 +130,7 @@ def test_meta_download_records_the_end_to_end_warning(worker: Any, case: Any) ->
     source = upload(worker, case, data, "facebook-sana.zip")
     # Then its threads are parsed and the warning recorded
     assert source.kind == SourceKind.META
+    assert source.date_order_basis == "timestamps"
     assert source.e2ee_cutover
     assert any("secure" in w.lower() for w in source.parse_warnings)
     assert any("e2ee_cutover" in m.flags for m in ChatMessage.objects.filter(source=source))
@@ -241,7 +243,7 @@ AMBIGUOUS = (
 def test_the_date_order_read_again_moves_each_message_and_keeps_messages_and_exhibits(worker: Any, case: Any) -> None:
     # given a chat whose dates read as 3, 5 and 6 April, and its first message pinned as an exhibit
     source = upload(worker, case, AMBIGUOUS, "chat.txt")
-    assert source.date_order == "dmy"
+    assert (source.date_order, source.date_order_basis) == ("dmy", "assumed")
     stored = list(ChatMessage.objects.filter(source=source).order_by("seq"))
     exhibit = exhibit_pin(actor=worker, message=stored[0], note="", offences=[])
     # when the case worker learns that her phone writes month/day/year
@@ -257,6 +259,7 @@ def test_the_date_order_read_again_moves_each_message_and_keeps_messages_and_exh
     source.refresh_from_db()
     assert source.date_order == "mdy"
     assert "dmy" in source.date_order_reason
+    assert source.date_order_basis == "staff"
     event = AuditEvent.objects.filter(action="digital.source_settings_changed").latest("id")
     assert event.details_dict() == {"date_order_from": "dmy", "date_order_to": "mdy"}
     assert event.actor == worker

@@ -67,6 +67,7 @@ def test_android_month_first_12_hour_with_every_kind() -> None:
     assert report.format == "android"
     assert report.date_order == "mdy"
     assert "12/30/23" in report.date_order_reason
+    assert report.date_order_basis == "dates"
     assert report.timezone == "Asia/Karachi"
     assert report.header == "m/d/y, h:mm AM/PM - Name: text"
     by_line = {m.line: m for m in result.messages}
@@ -143,6 +144,7 @@ def test_year_first_with_dashes() -> None:
     result = parse("android_ymd_dashes.txt")
     assert result.report.date_order == "ymd"
     assert "is a year" in result.report.date_order_reason
+    assert result.report.date_order_basis == "dates"
     assert result.messages[1].time == at(2024, 1, 2, 9, 0)
 
 
@@ -214,6 +216,7 @@ def test_ambiguous_dates_resolved_by_chronology() -> None:
     dmy = parse("ambiguous_dmy_by_chronology.txt").report
     assert dmy.date_order == "dmy"
     assert "time order" in dmy.date_order_reason
+    assert dmy.date_order_basis == "chronology"
     assert not dmy.warnings
     mdy = parse("ambiguous_mdy_by_chronology.txt")
     assert mdy.report.date_order == "mdy"
@@ -224,6 +227,7 @@ def test_undecidable_order_defaults_to_day_first_and_says_so() -> None:
     report = parse("ambiguous_tie.txt").report
     assert report.date_order == "dmy"
     assert "usual order in Pakistan" in report.date_order_reason
+    assert report.date_order_basis == "assumed"
     assert any("assumption" in w for w in report.warnings)
 
 
@@ -231,6 +235,7 @@ def test_order_given_by_the_user_wins() -> None:
     result = parse("ambiguous_dmy_by_chronology.txt", order="mdy")
     assert result.report.date_order == "mdy"
     assert "given by the user" in result.report.date_order_reason
+    assert result.report.date_order_basis == "given"
     assert result.messages[0].time == at(2024, 10, 1, 9, 0)
 
 
@@ -316,6 +321,7 @@ def test_empty_zip_is_an_error(tmp_path: Path) -> None:
 def test_text_without_any_header_is_kept_line_by_line() -> None:
     result = parse_whatsapp(b"just a note\nand another\n")
     assert result.report.format == "unknown"
+    assert result.report.date_order_basis == "none"
     assert [m.kind for m in result.messages] == ["unparsed", "unparsed"]
     assert rebuilt(result.messages) == "just a note\nand another\n"
 
@@ -340,7 +346,17 @@ def test_time_zone_is_a_parameter_and_recorded() -> None:
 
 
 def test_decide_order_needs_no_dates() -> None:
-    assert decide_order([])[0] == "dmy"
+    decision = decide_order([])
+    assert (decision.order, decision.basis) == ("dmy", "none")
+
+
+def test_dates_that_disagree_are_a_conflict_and_say_so() -> None:
+    # 31/01 reads only day first, 01/31 only month first: the file contradicts itself.
+    text = "31/01/2024, 09:00 - Sana Test: first\n01/31/2024, 09:05 - Bilal Test: second\n"
+    report = parse_whatsapp(text.encode()).report
+    assert report.date_order_basis == "conflict"
+    assert report.date_order_reason.startswith("conflicting dates")
+    assert any(w.startswith("Dates disagree") for w in report.warnings)
 
 
 def test_messages_are_frozen() -> None:
