@@ -7,7 +7,7 @@ Reads a WhatsApp export (``.txt``, ``.zip`` or unpacked folder) or a Meta
   ``author``, ``raw``, ``line``, ``kind``, ``source``, ``offset``, ``attachment``, and
   where they apply ``edited``, ``display``, ``attachments``, ``reactions``, ``thread``,
   ``flags``; a line that is not UTF-8 also carries ``raw_bytes_hex``, its exact bytes;
-* to standard error, one JSON summary line: counts, format, date order and why, time
+* to standard error, one JSON summary line: counts, format, date order, why and on what it rests, time
   zone, unparsed lines, warnings.
 
 Exit status: 0 when parsed (unparsed lines are reported, not fatal); 2 when the file
@@ -127,6 +127,7 @@ def summary_record(report: ParseReport) -> dict[str, Any]:
         "timezone": report.timezone,
         "date_order": report.date_order,
         "date_order_reason": report.date_order_reason,
+        "date_order_basis": report.date_order_basis,
         "counts": report.counts,
         "unparsed_count": len(report.unparsed),
         "unparsed": [

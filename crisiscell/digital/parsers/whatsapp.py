@@ -357,10 +357,7 @@ def decide_order(sequence: Sequence[_RawDate], forced: Order | None = None) -> O
             f"no date has a component above 12 and the dates do not decide between "
             f"{' and '.join(ORDER_NAMES[o] for o in tied)} ({summary}); defaulted to {preference}"
         )
-        warnings.append(
-            "Day/month order is an assumption: nothing in the file decides it. Check it against the phone "
-            "or pass --order."
-        )
+        warnings.append("Day/month order is an assumption: nothing in the file decides it. Check it against the phone.")
     else:
         reason = (
             f"no date has a component above 12; {ORDER_NAMES[chosen]} puts the messages most nearly "

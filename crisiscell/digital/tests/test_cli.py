@@ -53,6 +53,7 @@ def test_android_export_as_json_lines_with_summary_on_stderr() -> None:
     assert report["format"] == "android"
     assert report["date_order"] == "mdy"
     assert "12/30/23" in str(report["date_order_reason"])
+    assert report["date_order_basis"] == "dates"
     assert report["timezone"] == "Asia/Karachi"
     assert report["unparsed_count"] == 0
     assert report["counts"]["total"] == 13
