@@ -63,7 +63,7 @@ class Definition:
     items: tuple[Promise, ...]
     options: tuple[Promise, ...]  # the answer labels, scored 0, 1, 2...
     bands: tuple[Band, ...]
-    source: str
+    source: str  # the published reference, in English (the page marks it so)
 
     @property
     def max_item(self) -> int:

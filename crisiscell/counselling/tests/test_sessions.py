@@ -364,6 +364,8 @@ def test_a_measure_is_given_in_urdu_or_english_and_scored_on_saving(case, psycho
     form = client.get(url, {"language": "ur"}).content.decode()
     assert '<div lang="ur" dir="rtl">' in form
     assert form.count('type="radio"') == 7 * 4
+    # The published reference stays in English and says so (a screen reader reads it as English)
+    assert '<p class="muted small-text" lang="en" dir="ltr">Spitzer, Kroenke, Williams, Löwe.' in form
     # Saving scores it and keeps the language it was given in
     answers = {f"item_{n}": "2" for n in range(1, 8)}
     response = client.post(url, {"language": "ur", **answers})
