@@ -10,15 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from crisiscell.cases.models import Offence
 from crisiscell.core.forms import ModelMultipleChoiceField
-from crisiscell.digital.models import NciiService
+from crisiscell.digital.models import DateOrder, NciiService
 from crisiscell.digital.peca import peca_offences
 
-DATE_ORDER_CHOICES = [
-    ("", _("Work it out from the dates (recorded)")),
-    ("dmy", _("day/month/year")),
-    ("mdy", _("month/day/year")),
-    ("ymd", _("year/month/day")),
-]
+DATE_ORDER_CHOICES = [("", _("Work it out from the dates (recorded)")), *DateOrder.choices]
 
 
 class UploadForm(forms.Form):

@@ -350,8 +350,8 @@ def decide_order(sequence: Sequence[_RawDate], forced: Order | None = None) -> O
         reason = f"conflicting dates; chose the order with fewest impossible dates, then chronology ({summary})"
         return OrderDecision(chosen, reason, warnings, "conflict")
     tied = [o for o in candidates if scores[o] == scores[chosen]]
-    basis = "assumed" if len(tied) > 1 else "chronology"
     if len(tied) > 1:
+        basis = "assumed"
         preference = "day first, the usual order in Pakistan" if chosen == "dmy" else ORDER_NAMES[chosen]
         reason = (
             f"no date has a component above 12 and the dates do not decide between "
@@ -359,6 +359,7 @@ def decide_order(sequence: Sequence[_RawDate], forced: Order | None = None) -> O
         )
         warnings.append("Day/month order is an assumption: nothing in the file decides it. Check it against the phone.")
     else:
+        basis = "chronology"
         reason = (
             f"no date has a component above 12; {ORDER_NAMES[chosen]} puts the messages most nearly "
             f"in time order ({summary})"
