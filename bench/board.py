@@ -30,7 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import bootstrap, database_label, median_ms, p95_ms
+from common import HostReference, bootstrap, database_label, median_ms, p95_ms
 
 
 def main() -> None:
@@ -145,7 +145,10 @@ def measure(args: argparse.Namespace) -> None:
     settle_after_startup()  # as the WSGI module does in a server worker
     samples: list[float] = []
     cpu: list[float] = []  # this process's CPU time: less disturbed than wall time on a busy machine
-    for _ in range(args.requests):
+    reference = HostReference()  # sampled between the requests, outside their timing
+    for n in range(args.requests):
+        if n % 6 == 0:
+            reference.sample()
         t0, c0 = time.perf_counter(), time.process_time()
         response = client.get(url)
         samples.append(time.perf_counter() - t0)
@@ -183,6 +186,7 @@ def measure(args: argparse.Namespace) -> None:
     print(f"{'board server time, 95th percentile':46} {p95_ms(samples):10.1f}ms")
     print(f"{'board CPU time, median':46} {median_ms(cpu):10.1f}ms")
     print(f"{'load average (1 min) at the end':46} {os.getloadavg()[0]:12.2f}")
+    print(f"{'host reference (fixed pure-Python workload)':46} {reference.median_ms():10.1f}ms")
     fresh = args.measure is not None or args.reuse is not None
     print(f"{'requests timed in':46} {'a fresh process' if fresh else 'the set-up process':>12}")
     print(f"{'queries per board request (' + str(len(open_ids)) + ' open)':46} {len(full):12d}")

@@ -13,6 +13,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -47,6 +48,31 @@ def bootstrap(database_url: str | None, label: str, *, directory: Path | None = 
 
     get_resolver().url_patterns  # noqa: B018
     return scratch
+
+
+class HostReference:
+    """Times of a fixed pure-Python workload that no change to crisiscell can alter.
+
+    Machines of one kind differ in speed, and a machine's speed changes from minute to
+    minute, and the same code's figures with both. Sampled between a benchmark's timed
+    requests and printed beside its figures, this lets two runs be compared: a page that
+    took longer in a run whose reference also took longer did not get slower.
+    """
+
+    def __init__(self) -> None:
+        self.samples: list[float] = []
+
+    def sample(self) -> None:
+        t0 = time.perf_counter()
+        table: dict[int, str] = {}
+        for i in range(100_000):
+            table[i % 997] = f"{i}:{i * 7 % 13}"
+        words = sorted(table.values(), key=len)
+        " ".join(words).split(":")
+        self.samples.append(time.perf_counter() - t0)
+
+    def median_ms(self) -> float:
+        return median_ms(self.samples)
 
 
 def median_ms(samples: Sequence[float]) -> float:
