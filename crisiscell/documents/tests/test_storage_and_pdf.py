@@ -13,7 +13,7 @@ from django.template import engines
 
 from crisiscell.documents import storage
 from crisiscell.documents.models import StoredFile
-from crisiscell.documents.pdf import render_pdf, visible_text
+from crisiscell.documents.pdf import render_pdf, visible_text, warm_up
 from crisiscell.tests.pdf import attached_text, is_pdf, page_text
 
 
@@ -132,3 +132,12 @@ def test_a_time_after_urdu_words_keeps_its_order_on_the_page() -> None:
     text = page_text(render_pdf(template, {"at": at}, language="ur"))
     assert "2026-11-23 08:01" in text, text
     assert "08:01 2026-11-23" not in text
+
+
+def test_the_warm_up_page_lays_out_both_scripts() -> None:
+    """A worker's warm-up uses both fonts, so the first real document after a restart loads neither."""
+    pdf = warm_up()
+    assert is_pdf(pdf)
+    text = page_text(pdf)
+    assert "crisiscell" in text
+    assert any("\u0600" <= ch <= "\u06ff" for ch in text)
