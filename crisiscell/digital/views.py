@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from crisiscell.access.decorators import public, requires
 from crisiscell.access.policy import Action, Section
@@ -218,11 +218,17 @@ def unblur(request: HttpRequest, source_id: str) -> HttpResponse:
 
 
 @requires(Section.DIGITAL, Action.VIEW)
+@require_http_methods(["GET", "POST"])
 def timeline(request: HttpRequest, code: str) -> HttpResponse:
+    """The merged timeline; its filters come in the body (POST), never in the address.
+
+    A sender is a name or a number from the chat, and a search is words from it: in a
+    URL they would stay in the shared ward computer's history and in the server's logs.
+    """
     actor = _actor(request)
     case = case_get_for(actor, code, Section.DIGITAL, Action.VIEW)
-    sender = request.GET.get("sender", "")[:300]
-    query = request.GET.get("q", "")[:200]
+    sender = request.POST.get("sender", "")[:300]
+    query = request.POST.get("q", "")[:200]
     with transaction.atomic():
         view = selectors.timeline_for(actor, case, sender=sender, query=query)
     return render(

@@ -95,6 +95,8 @@ ROWS = [
     Row("digital:upload", kwargs=_case, method="post", allowed=Role.CASE_WORKER, wrong=Role.DESK_OFFICER,
         other_cell_user=OCW, ok_status=frozenset({302})),
     Row("digital:timeline", kwargs=_case, allowed=Role.POLICE_LIAISON, wrong=Role.DESK_OFFICER),
+    Row("digital:timeline", kwargs=_case, method="post", data=lambda w: {"q": "threat", "sender": ""},
+        allowed=Role.POLICE_LIAISON, wrong=Role.DESK_OFFICER),
     Row("digital:ncii_record", kwargs=_case, method="post",
         data=lambda w: {"service": "stopncii", "case_number": "SNC-TEST-0001"},
         other_cell_user=OCW,

@@ -16,6 +16,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+# Method, path and protocol, never the query string (gunicorn's %(r)s, %(q)s) nor the
+# referrer (%(f)s): our paths carry case codes and ids, never identities, but a query
+# string is where a filter or a search typed by hand would carry names or words.
+ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(M)sms'
+
 
 class Command(BaseCommand):
     help = "Run gunicorn and the background worker together."
@@ -45,9 +50,8 @@ class Command(BaseCommand):
                 "--no-control-socket",
                 "--access-logfile",
                 "-",
-                # The access log names paths only; our URLs carry codes, never identities.
                 "--access-logformat",
-                '%(t)s "%(r)s" %(s)s %(M)sms',
+                ACCESS_LOG_FORMAT,
             ],
             env=env,
         )
