@@ -95,9 +95,9 @@ def render_pdf(template: str | Any, context: dict[str, Any], *, language: str = 
 def warm_up() -> bytes:
     """Render a small page in both scripts, so that a server worker pays WeasyPrint's start-up as it starts.
 
-    Importing WeasyPrint and first using its fonts made the first PDF after a restart
-    take 2.3 s instead of 0.16 s: the desk officer printing a label sheet at night waited
-    for it. Called by the WSGI module; returns the page (for the test).
+    Importing WeasyPrint and first using its fonts made the first label sheet after a
+    restart take 1.6 to 2.3 s instead of about 0.2 s: the desk officer printing it at
+    night waited for that. Called by the WSGI module; returns the page (for the test).
     """
     template = engines["django"].from_string(
         '{% extends "documents/base.html" %}{% block body %}<p>crisiscell</p><p>کیس</p>{% endblock %}'
