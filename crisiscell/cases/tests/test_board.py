@@ -201,7 +201,7 @@ def test_board_page_and_live_rows_and_one_click_take(cell, desk, mlo):
     exam = case.tasks.get(kind=TaskKind.MLE)
     take_url = reverse("cases:task_take")
     # One take form on the page; the button names this very task, posts it and swaps its own row.
-    assert f'<form id="take-task" method="post" action="{take_url}">'.encode() in page.content
+    assert f'<form id="take-task" method="post" action="{take_url}" autocomplete="off">'.encode() in page.content
     assert f'<button class="small" form="take-task" name="task" value="{exam.pk}" hx-post="{take_url}">'.encode() in (
         rows.content
     )

@@ -37,7 +37,7 @@ def test_timeline_merges_sources_in_time_order_and_filters(worker: Any, case: An
     assert '<bdi dir="auto"' in body
     # And the sender filter and the search work, sent in the body: a name or words from
     # the chat never go into an address (the ward computer's history, the server's logs)
-    assert '<form method="post" class="grid">' in body
+    assert '<form method="post" class="grid" autocomplete="off">' in body
     only = client.post(url, {"sender": "Unknown Test"}).content.decode()
     assert "delete your account" in only
     assert "تصویریں" not in only
