@@ -8,9 +8,9 @@ into a name field would see a survivor's name, a CNIC, a phone number or a code 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[2]
+from crisiscell.tests.templates import PACKAGE, html_templates
+
 FORM = re.compile(r"<form\b[^>]*>")
 FIELD_AUTOCOMPLETE = re.compile(r"<(?:input|textarea|select)\b[^>]*\bautocomplete=\"([^\"]*)\"")
 # What a field may ask instead, inside a form that says "off": sign-in fields that a password
@@ -18,12 +18,8 @@ FIELD_AUTOCOMPLETE = re.compile(r"<(?:input|textarea|select)\b[^>]*\bautocomplet
 SIGN_IN = {"off", "username", "current-password", "new-password", "one-time-code"}
 
 
-def _templates() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("*.html") if "templates" in p.relative_to(PACKAGE).parts)
-
-
 def test_every_form_asks_the_browser_not_to_remember_its_entries() -> None:
-    forms = [(path, tag) for path in _templates() for tag in FORM.findall(path.read_text(encoding="utf-8"))]
+    forms = [(path, tag) for path in html_templates() for tag in FORM.findall(path.read_text(encoding="utf-8"))]
     assert len(forms) >= 50
     missing = [f"{path.relative_to(PACKAGE.parent)}: {tag}" for path, tag in forms if 'autocomplete="off"' not in tag]
     assert not missing, 'add autocomplete="off" to:\n' + "\n".join(missing)
@@ -32,7 +28,7 @@ def test_every_form_asks_the_browser_not_to_remember_its_entries() -> None:
 def test_no_field_asks_for_more_than_sign_in_needs() -> None:
     asked = {
         f"{path.relative_to(PACKAGE.parent)}: {value}"
-        for path in _templates()
+        for path in html_templates()
         for value in FIELD_AUTOCOMPLETE.findall(path.read_text(encoding="utf-8"))
         if value not in SIGN_IN
     }

@@ -7,21 +7,17 @@ header, and the demo banner sat outside the page's landmarks.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from django.test import Client, override_settings
 from django.urls import reverse
 
-PACKAGE = Path(__file__).resolve().parents[2]
+from crisiscell.tests.templates import PACKAGE, html_templates
+
 EMPTY_HEADER = re.compile(r"<th\b[^>]*>\s*</th>")
 
 
-def _templates() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("*.html") if "templates" in p.relative_to(PACKAGE).parts)
-
-
 def test_no_table_header_is_empty() -> None:
-    templates = _templates()
+    templates = html_templates()
     assert len(templates) >= 20
     problems = [
         f"{path.relative_to(PACKAGE.parent)}: {match.group()}"
